@@ -1,0 +1,1 @@
+"""Wiring: settings, the Telegram application, handler registration, the CLI and the playground."""

@@ -1,0 +1,99 @@
+"""The callback context handlers get: the update's transaction, the person, and reply helpers.
+
+Replies are outbox rows in the update's transaction; the dispatcher sends them after commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+from telegram import ReplyKeyboardRemove, Update
+from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.i18n import current_locale, set_locale
+from bot.settings import Settings
+from bot.unit import Unit, current_unit
+from storage.models import Person
+from storage.outbox import enqueue
+from storage.people import get_or_create_person
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+class WijkContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """CallbackContext bound to the current unit of work."""
+
+    update: Update
+    draft: Any = None
+
+    @classmethod
+    def from_update(cls, update: object, application: Application) -> "WijkContext":  # type: ignore[override]
+        """Remember the update so replies know their chat."""
+        context = super().from_update(update, application)
+        context.update = update  # type: ignore[assignment]
+        return context  # type: ignore[return-value]
+
+    @property
+    def unit(self) -> Unit:
+        """The current unit of work."""
+        return current_unit()
+
+    @property
+    def db(self) -> Session:
+        """The update's transaction."""
+        return self.unit.session
+
+    @property
+    def settings(self) -> Settings:
+        """Runtime settings."""
+        return self.unit.settings
+
+    @property
+    def person(self) -> Person:
+        """The person who sent the update (created on first contact)."""
+        if "person" not in self.unit.cache:
+            user = self.update.effective_user
+            assert user is not None
+            self.unit.cache["person"] = get_or_create_person(
+                self.db, telegram_id=user.id, language=current_locale()
+            )
+        return self.unit.cache["person"]
+
+    def switch_language(self, language: str) -> None:
+        """Store the person's language and speak it from now on."""
+        self.person.language = language
+        self.db.add(self.person)
+        set_locale(language)
+
+    def reply(self, text: str, markup: Markup | None = None, *, chat_id: int | None = None) -> None:
+        """Send `text` (HTML; escape user text!) to the current chat after commit."""
+        payload: dict[str, Any] = {"text": text, "parse_mode": "HTML",
+                                   "link_preview_options": {"is_disabled": True}}
+        if markup is not None:
+            payload["reply_markup"] = markup.to_dict()
+        target = chat_id if chat_id is not None else self.update.effective_chat.id  # type: ignore[union-attr]
+        payload["chat_id"] = target
+        enqueue(self.db, chat_id=target, method="sendMessage", payload=payload)
+
+    def answer(self, text: str | None = None, *, alert: bool = False) -> None:
+        """Answer the pressed button (always needed, so the client stops its spinner)."""
+        query = self.update.callback_query
+        if query is None:
+            return
+        payload: dict[str, Any] = {"callback_query_id": query.id}
+        if text:
+            payload.update(text=text, show_alert=alert)
+        enqueue(self.db, chat_id=self.update.effective_chat.id if self.update.effective_chat else 0,
+                method="answerCallbackQuery", payload=payload)
+
+    def edit_markup(self, markup: InlineKeyboardMarkup | None = None) -> None:
+        """Replace (or remove) the buttons under the pressed message."""
+        query = self.update.callback_query
+        if query is None or query.message is None:
+            return
+        payload: dict[str, Any] = {"chat_id": query.message.chat.id, "message_id": query.message.message_id}
+        if markup is not None:
+            payload["reply_markup"] = markup.to_dict()
+        enqueue(self.db, chat_id=query.message.chat.id, method="editMessageReplyMarkup", payload=payload)

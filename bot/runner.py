@@ -1,0 +1,91 @@
+"""Builds the application and serves it: migrations, the update loop and the outbox dispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import suppress
+
+from telegram.ext import Application, ContextTypes
+
+from bot.context import WijkContext
+from bot.settings import PLAYGROUND_TOKEN, Settings
+from bot.update_loop import UpdateLoop
+from bot.wiring import post_init, register
+from scheduler.outbox import OutboxDispatcher
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.municipality import example_config, has_areas, load_municipality
+from storage.themes import ensure_themes
+
+log = logging.getLogger(__name__)
+
+
+def build_application(settings: Settings, token: str) -> Application:
+    """A PTB application pointed at the configured Bot API server; we do our own polling."""
+    api = settings.telegram_api_url
+    return (
+        Application.builder()
+        .token(token)
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .updater(None)
+        .context_types(ContextTypes(context=WijkContext))
+        .connection_pool_size(64)
+        .build()
+    )
+
+
+def prepare_database(settings: Settings) -> Database:
+    """Migrate, and make sure there are themes and (in the playground) example areas."""
+    upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    with db.transaction_sync() as session:
+        ensure_themes(session)
+        if not has_areas(session):
+            load_municipality(session, config=example_config("haarlem"))
+    return db
+
+
+async def serve(settings: Settings, *, token: str, stop: asyncio.Event) -> None:
+    """Run the bot against `settings.telegram_api_url` until `stop` is set."""
+    db = prepare_database(settings)
+    application = build_application(settings, token)
+    register(application)
+    try:
+        async with application:
+            await application.bot.delete_webhook()
+            await post_init(application)
+            dispatcher = OutboxDispatcher(db, application.bot)
+            loop = UpdateLoop(application, db, settings, on_commit=dispatcher.wake)
+            me = application.bot.username
+            log.info("Wijkbot @%s is running against %s", me, settings.telegram_api_url)
+            tasks = [asyncio.create_task(loop.run(stop)), asyncio.create_task(dispatcher.run(stop))]
+            done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            stop.set()
+            for task in tasks:
+                with suppress(asyncio.CancelledError):
+                    await task
+    finally:
+        db.dispose()
+
+
+async def run(settings: Settings) -> None:
+    """`wijkbot run`: the bot, plus the local playground when no token is set."""
+    stop = asyncio.Event()
+    running = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        running.add_signal_handler(sig, stop.set)
+    if settings.token is not None:
+        await serve(settings, token=settings.token.get_secret_value(), stop=stop)
+        return
+    from bot.playground import start_playground
+
+    server = await start_playground(settings.playground_host, settings.playground_port)
+    print(f"No WIJKBOT_TOKEN set: running against the local playground at {server.url}", flush=True)
+    try:
+        local = settings.model_copy(update={"telegram_api_url": server.url})
+        await serve(local, token=PLAYGROUND_TOKEN, stop=stop)
+    finally:
+        await server.stop()

@@ -1,0 +1,155 @@
+"""Lossless long polling: an update is confirmed to Telegram only after its effects commit.
+
+PTB's Updater confirms updates (the next getUpdates offset) before handlers have run them.
+Here each update is handled inside one database transaction that also records its
+update_id; only then does the next getUpdates call move the offset past it. A redelivered
+update (after a crash, or a duplicate) finds its update_id recorded and changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from sqlmodel import select
+from telegram import Update
+from telegram.ext import Application
+
+from bot.i18n import _, pick_locale, set_locale
+from bot.settings import Settings
+from bot.unit import Unit, enter_unit, leave_unit
+from storage.db import Database
+from storage.models import Person
+from storage.outbox import enqueue
+from storage.updates import is_processed, mark_processed, next_offset
+
+log = logging.getLogger(__name__)
+
+
+class UpdateLoop:
+    """Fetches updates and handles them one by one, each in its own transaction."""
+
+    def __init__(self, application: Application, db: Database, settings: Settings,
+                 on_commit: Callable[[], None]) -> None:
+        self.application = application
+        self.db = db
+        self.settings = settings
+        self.on_commit = on_commit
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll until `stop` is set."""
+        with self.db.read() as session:
+            offset = next_offset(session)
+        url = f"{self.settings.telegram_api_url}/bot{self.application.bot.token}/getUpdates"
+        timeout = self.settings.poll_timeout
+        backoff = 0.5
+        async with httpx.AsyncClient(timeout=httpx.Timeout(timeout + 10, connect=10)) as client:
+            while not stop.is_set():
+                try:
+                    raw_updates = await fetch_updates(client, url, offset=offset, timeout=timeout)
+                    backoff = 0.5
+                except PollFailed as failure:
+                    log.warning("getUpdates failed (%s); retrying in %.1fs", failure, failure.retry_after or backoff)
+                    await _sleep_or_stop(stop, failure.retry_after or backoff)
+                    backoff = min(backoff * 2, 30)
+                    continue
+                for raw in raw_updates:
+                    await self.handle_raw(raw)
+                    offset = int(raw["update_id"]) + 1
+                    if stop.is_set():
+                        break
+
+    async def handle_raw(self, raw: dict[str, Any]) -> None:
+        """Parse one update on its own, so one odd update cannot block the others."""
+        try:
+            update = Update.de_json(raw, self.application.bot)
+        except Exception:
+            log.exception("update %s could not be parsed; skipping it", raw.get("update_id"))
+            async with self.db.transaction() as session:
+                if not is_processed(session, update_id=int(raw["update_id"])):
+                    mark_processed(session, update_id=int(raw["update_id"]))
+            return
+        await self.handle(update)
+
+    async def handle(self, update: Update) -> None:
+        """Handle one update exactly once: effects, dialog state and replies commit together."""
+        try:
+            async with self.db.transaction() as session:
+                if is_processed(session, update_id=update.update_id):
+                    return
+                unit = Unit(session=session, settings=self.settings)
+                self._set_locale(unit, update)
+                token = enter_unit(unit)
+                try:
+                    await self.application.process_update(update)
+                finally:
+                    leave_unit(token)
+                if unit.error is not None:
+                    raise unit.error
+                mark_processed(session, update_id=update.update_id)
+        except Exception:
+            log.exception("update %s failed; its changes were rolled back", update.update_id)
+            await self._record_failure(update)
+        self.on_commit()
+
+    @staticmethod
+    def _set_locale(unit: Unit, update: Update) -> None:
+        """Speak the person's stored language, else their Telegram language."""
+        user = update.effective_user
+        if user is None:
+            set_locale("nl")
+            return
+        language = unit.session.exec(select(Person.language).where(Person.telegram_id == user.id)).first()
+        set_locale(language or pick_locale(user.language_code))
+
+    async def _record_failure(self, update: Update) -> None:
+        """Mark a failing update handled (so it cannot loop forever) and apologise in private chats."""
+        async with self.db.transaction() as session:
+            if is_processed(session, update_id=update.update_id):
+                return
+            mark_processed(session, update_id=update.update_id)
+            chat = update.effective_chat
+            if chat is not None and chat.type == chat.PRIVATE:
+                enqueue(session, chat_id=chat.id, method="sendMessage", payload={
+                    "chat_id": chat.id,
+                    "text": _("Sorry, er ging iets mis bij mij. Er is niets veranderd; probeer het zo nog eens."),
+                })
+
+
+class PollFailed(Exception):
+    """getUpdates did not work this time."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+async def fetch_updates(client: httpx.AsyncClient, url: str, *, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+    """One getUpdates call; the offset confirms everything before it. Raw JSON, parsed later one by one."""
+    body: dict[str, Any] = {"timeout": timeout, "allowed_updates": list(Update.ALL_TYPES)}
+    if offset is not None:
+        body["offset"] = offset
+    try:
+        response = await client.post(url, json=body)
+        data = response.json()
+    except (httpx.HTTPError, ValueError) as error:
+        raise PollFailed(type(error).__name__) from None
+    if data.get("ok"):
+        return list(data.get("result") or [])
+    code = data.get("error_code") or response.status_code
+    if code in (401, 404):
+        raise RuntimeError("The Bot API refused the token (check WIJKBOT_TOKEN)")
+    retry_after = (data.get("parameters") or {}).get("retry_after")
+    raise PollFailed(f"HTTP {code}", float(retry_after) if retry_after else None)
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep, but wake early when stopping."""
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass

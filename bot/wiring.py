@@ -1,0 +1,102 @@
+"""Registers every handler, in explicit groups, and sets the command menus per scope.
+
+Group GUARDS runs first and silences what the bot never acts on. Group MAIN holds the
+rest in priority order: the first matching handler wins and stops the others.
+"""
+
+from __future__ import annotations
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.context import WijkContext
+from bot.i18n import LOCALES, _, use_locale
+from bot.unit import current_unit
+from conversations import fallbacks, intake, language, my_requests, welcome
+
+GUARDS = -1
+MAIN = 0
+PRIVATE = filters.ChatType.PRIVATE
+
+
+async def _silence(update: object, context: WijkContext) -> None:
+    """Stop processing: nothing the bot should answer."""
+    raise ApplicationHandlerStop
+
+
+class NoiseHandler(TypeHandler):
+    """Matches only the updates `_is_noise` rejects."""
+
+    def check_update(self, update: object) -> bool:
+        """True for noise."""
+        return _is_noise(update)
+
+
+def _is_noise(update: object) -> bool:
+    """Edited messages, updates without a person, and anything from other bots."""
+    if not isinstance(update, Update):
+        return True
+    user = update.effective_user
+    return update.edited_message is not None or user is None or user.is_bot
+
+
+async def on_error(update: object, context: WijkContext) -> None:
+    """A handler failed: remember it so the update loop rolls the transaction back."""
+    current_unit().error = context.error
+
+
+def register(application: Application) -> None:
+    """Register every handler."""
+    add = application.add_handler
+
+    # Guards: edits, channel posts, other bots and updates without a person are ignored.
+    add(NoiseHandler(object, _silence), group=GUARDS)
+
+    # Leaving any dialog comes before the dialogs themselves.
+    add(CommandHandler("annuleer", fallbacks.leave, filters=PRIVATE), group=MAIN)
+
+    # Dialogs (state and draft stored per step).
+    add(intake.build(), group=MAIN)
+
+    # Commands and their buttons in private chat.
+    add(CommandHandler("start", welcome.start, filters=PRIVATE), group=MAIN)
+    add(CommandHandler("help", welcome.help_command, filters=PRIVATE), group=MAIN)
+    add(CommandHandler("taal", language.ask, filters=PRIVATE), group=MAIN)
+    add(CallbackQueryHandler(language.chosen, pattern=r"^language:"), group=MAIN)
+    add(CommandHandler("mijnverzoeken", my_requests.list_requests, filters=PRIVATE), group=MAIN)
+
+    # Fallbacks: old buttons, unknown commands and odd input in private chat; silence in groups.
+    add(CallbackQueryHandler(fallbacks.stale_button), group=MAIN)
+    add(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.COMMAND, fallbacks.unknown_command), group=MAIN)
+    add(MessageHandler(PRIVATE & filters.UpdateType.MESSAGE, fallbacks.not_understood), group=MAIN)
+
+    application.add_error_handler(on_error)
+
+
+def private_commands() -> list[BotCommand]:
+    """The command menu in private chats, in the active locale."""
+    return [
+        BotCommand("nieuw", _("Een wens, vraag of initiatief indienen")),
+        BotCommand("mijnverzoeken", _("Je verzoeken en hun status")),
+        BotCommand("taal", _("Taal kiezen")),
+        BotCommand("annuleer", _("Stoppen met waar je mee bezig bent")),
+        BotCommand("help", _("Wat kan ik?")),
+    ]
+
+
+async def post_init(application: Application) -> None:
+    """Set the command menus per scope and language."""
+    bot = application.bot
+    for locale in LOCALES:
+        with use_locale(locale):
+            await bot.set_my_commands(private_commands(), scope=BotCommandScopeAllPrivateChats(),
+                                      language_code=None if locale == "nl" else locale)
+    await bot.set_my_commands([], scope=BotCommandScopeAllGroupChats())

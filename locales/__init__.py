@@ -1,0 +1,1 @@
+"""Gettext catalogs (Dutch is the source language); see bot/i18n.py."""

@@ -1,0 +1,1 @@
+"""Tables, the engine/session, migrations and the domain operations that change state."""

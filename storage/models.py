@@ -1,0 +1,182 @@
+"""SQLModel tables. Timestamps are timezone-aware UTC; stored values are English words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """The current moment in UTC (timezone-aware)."""
+    return datetime.now(UTC)
+
+
+def _utc_column(**kwargs: Any) -> Any:
+    """A timezone-aware timestamp column."""
+    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), **kwargs)
+
+
+class AreaKind(StrEnum):
+    """Levels of the area hierarchy."""
+
+    MUNICIPALITY = "municipality"
+    DISTRICT = "district"  # stadsdeel or kern
+    WIJK = "wijk"
+    BUURT = "buurt"
+
+
+class RequestKind(StrEnum):
+    """What a resident files."""
+
+    WISH = "wish"
+    QUESTION = "question"
+    INITIATIVE = "initiative"
+
+
+class RequestStatus(StrEnum):
+    """Where a request is in its lifecycle (see storage/workflow.py)."""
+
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+class OutboxStatus(StrEnum):
+    """Delivery state of an outbox row."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Area(SQLModel, table=True):
+    """A municipality, district (stadsdeel/kern), wijk or buurt."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20, index=True)
+    code: str = Field(max_length=80, unique=True)
+    name: str = Field(max_length=200)
+    parent_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+    postcodes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    polygon: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    active: bool = True
+
+
+class Theme(SQLModel, table=True):
+    """A theme a request belongs to (configurable; default the Lemon themes)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=80, unique=True)
+    name_nl: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    position: int = 0
+    active: bool = True
+
+
+class Person(SQLModel, table=True):
+    """Anyone who talks to the bot; residents keep only id, language and wijk."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    telegram_id: int = Field(sa_type=sa.BigInteger, unique=True, index=True)
+    language: str = Field(default="nl", max_length=10)
+    wijk_id: int | None = Field(default=None, foreign_key="area.id")
+    active: bool = True
+    created_at: datetime = _utc_column()
+
+
+class Request(SQLModel, table=True):
+    """A resident's wish, question or initiative for their wijk."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str | None = Field(default=None, max_length=20, unique=True)
+    kind: str = Field(max_length=20)
+    status: str = Field(max_length=30, index=True)
+    wijk_id: int = Field(foreign_key="area.id", index=True)
+    theme_id: int = Field(foreign_key="theme.id")
+    resident_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    text: str
+    photo_file_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    latitude: float | None = None
+    longitude: float | None = None
+    own_contribution: str | None = None
+    volunteers_needed: int | None = None
+    budget_requested_cents: int | None = Field(default=None, sa_type=sa.BigInteger)
+    created_at: datetime = _utc_column()
+    updated_at: datetime = _utc_column()
+
+
+class StatusChange(SQLModel, table=True):
+    """One step in a request's history."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    from_status: str | None = Field(default=None, max_length=30)
+    to_status: str = Field(max_length=30)
+    action: str = Field(max_length=40)
+    actor_role: str = Field(max_length=30)
+    note: str | None = None
+    at: datetime = _utc_column()
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what; actors are pseudonyms, never Telegram ids."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc_column()
+    actor: str = Field(max_length=80)
+    action: str = Field(max_length=60)
+    subject_type: str = Field(max_length=40)
+    subject_id: int | None = None
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Subscription(SQLModel, table=True):
+    """A person following a request (or, later, a whole wijk)."""
+
+    __table_args__ = (sa.UniqueConstraint("person_id", "request_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    request_id: int | None = Field(default=None, foreign_key="request.id", index=True)
+    created_at: datetime = _utc_column()
+
+
+class Conversation(SQLModel, table=True):
+    """The state and draft of one dialog with one person in one chat."""
+
+    __table_args__ = (sa.UniqueConstraint("chat_id", "user_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=sa.BigInteger)
+    user_id: int = Field(sa_type=sa.BigInteger)
+    name: str = Field(max_length=40)
+    state: str = Field(max_length=40)
+    draft: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _utc_column()
+
+
+class ProcessedUpdate(SQLModel, table=True):
+    """A Telegram update whose effects are committed; redeliveries are skipped."""
+
+    update_id: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    processed_at: datetime = _utc_column()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A Bot API call owed to someone, written in the transaction that caused it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=sa.BigInteger, index=True)
+    method: str = Field(max_length=40)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=OutboxStatus.PENDING, max_length=20, index=True)
+    attempts: int = 0
+    not_before: datetime = _utc_column()
+    created_at: datetime = _utc_column()
+    sent_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    sent_message_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    last_error: str | None = None
