@@ -170,6 +170,10 @@ class PlaygroundClient:
         """Enqueue any update object (update_id is assigned by the playground)."""
         return await self._post("/raw", update)
 
+    async def redeliver(self, update_id: int) -> JSON:
+        """Deliver an earlier update again with the same update_id, even if it was confirmed."""
+        return await self._post("/redeliver", {"update_id": update_id})
+
     async def chats(self) -> list[JSON]:
         """Summaries of all chats."""
         return await self._get_list("/chats")

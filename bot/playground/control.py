@@ -119,6 +119,15 @@ async def raw(pg: Playground, request: web.Request) -> web.Response:
     return web.json_response(pg.inject_raw(await _body(request)))
 
 
+@routes.post("/playground/redeliver")
+@endpoint
+async def redeliver(pg: Playground, request: web.Request) -> web.Response:
+    """Deliver an earlier update again with its own update_id."""
+    body = await _body(request)
+    _required(body, "update_id")
+    return web.json_response(pg.redeliver(body["update_id"]))
+
+
 @routes.post("/playground/block")
 @endpoint
 async def block(pg: Playground, request: web.Request) -> web.Response:

@@ -216,6 +216,13 @@ class ControlMixin(World):
             raise invalid("update must contain at least one field besides update_id")
         return self._inject(payload)
 
+    def redeliver(self, update_id: Any) -> JSON:
+        """Deliver an earlier update again with the same update_id (like a retry by Telegram)."""
+        update = self.updates.redeliver(_int(update_id, "update_id"))
+        if update is None:
+            raise not_found(f"update {update_id} not found")
+        return {**update, "seq": self._seq}
+
     def set_blocked(self, user_id: Any, blocked: bool = True) -> JSON:
         """Mark a user as having blocked (or unblocked) the bot."""
         uid = _int(user_id, "user_id")

@@ -57,17 +57,21 @@ class UpdateQueue:
         self.closed = False
         self._poll_generation = 0
         self._pending: list[JSON] = []
+        self._history: dict[int, JSON] = {}
+        self._forced: set[int] = set()
 
     def drop_pending(self) -> None:
         """Confirm and forget every pending update."""
         if self._pending:
             self.last_confirmed_update_id = self._pending[-1]["update_id"]
         self._pending.clear()
+        self._forced.clear()
         self._notifier.notify()
 
     def clear(self) -> None:
         """Reset the queue for a fresh world (update ids keep increasing)."""
         self.drop_pending()
+        self._history.clear()
         self.allowed_updates = []
         self.filtered_out = 0
 
@@ -81,8 +85,21 @@ class UpdateQueue:
         update = {"update_id": self.next_update_id, **copy.deepcopy(payload)}
         self.next_update_id += 1
         self._pending.append(update)
+        self._history[update["update_id"]] = update
         self._notifier.notify()
         return update
+
+    def redeliver(self, update_id: int) -> JSON | None:
+        """Queue an earlier update again with its own id, delivered even below the offset."""
+        original = self._history.get(update_id)
+        if original is None:
+            return None
+        if all(u["update_id"] != update_id for u in self._pending):
+            self._pending.append(copy.deepcopy(original))
+            self._pending.sort(key=lambda u: u["update_id"])
+        self._forced.add(update_id)
+        self._notifier.notify()
+        return copy.deepcopy(original)
 
     def pending_count(self) -> int:
         """How many updates are not confirmed yet."""
@@ -97,8 +114,9 @@ class UpdateQueue:
         if not offset:
             return
         if offset > 0:
-            dropped = [u for u in self._pending if u["update_id"] < offset]
-            self._pending = [u for u in self._pending if u["update_id"] >= offset]
+            kept = [u for u in self._pending if u["update_id"] >= offset or self._due(u)]
+            dropped = [u for u in self._pending if u not in kept]
+            self._pending = kept
             highest = min(offset, self.next_update_id) - 1
             self.last_confirmed_update_id = max(self.last_confirmed_update_id, highest)
         else:
@@ -109,6 +127,10 @@ class UpdateQueue:
             self.last_confirmed_update_id = max(
                 self.last_confirmed_update_id, dropped[-1]["update_id"]
             )
+
+    def _due(self, update: JSON) -> bool:
+        """Whether a redelivered update still has to be delivered once."""
+        return update["update_id"] in self._forced
 
     def _allowed(self, update: JSON) -> bool:
         """Whether the current allowed_updates setting lets this update through."""
@@ -145,7 +167,8 @@ class UpdateQueue:
         def ready() -> bool:
             self._drop_unwanted()
             superseded = generation != self._poll_generation
-            return self.closed or superseded or any(u["update_id"] >= start for u in self._pending)
+            wanted = any(u["update_id"] >= start or self._due(u) for u in self._pending)
+            return self.closed or superseded or wanted
 
         await self._notifier.wait_for(ready, min(max(timeout, 0.0), MAX_POLL_TIMEOUT))
         if generation != self._poll_generation:
@@ -153,7 +176,8 @@ class UpdateQueue:
                 "terminated by other getUpdates request; "
                 "make sure that only one bot instance is running"
             )
-        batch = [u for u in self._pending if u["update_id"] >= start][:limit]
+        batch = [u for u in self._pending if u["update_id"] >= start or self._due(u)][:limit]
+        self._forced -= {u["update_id"] for u in batch}
         return copy.deepcopy(batch)
 
     def info(self) -> JSON:

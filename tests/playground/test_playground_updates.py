@@ -46,6 +46,19 @@ async def test_offset_confirms_and_redelivers(bot: Bot, pg: PlaygroundClient) ->
     assert await bot.get_updates() == (), "confirmed updates never come back"
 
 
+async def test_redeliver_confirmed_update(bot: Bot, pg: PlaygroundClient) -> None:
+    sent = await pg.send_text(ANNA, "/start")
+    later = await pg.send_text(ANNA, "daarna")
+    assert [u.update_id for u in await bot.get_updates(offset=3)] == []
+    again = await pg.redeliver(sent["update_id"])
+    assert again["update_id"] == sent["update_id"] and again["message"]["text"] == "/start"
+    redelivered = await bot.get_updates(offset=3, timeout=1)
+    assert [u.update_id for u in redelivered] == [sent["update_id"]]
+    assert await bot.get_updates(offset=sent["update_id"] + 1) == ()
+    assert (await pg.pending())["pending"] == 0
+    assert later["update_id"] == 2
+
+
 async def test_limit_and_negative_offset(bot: Bot, pg: PlaygroundClient) -> None:
     for index in range(5):
         await pg.send_text(ANNA, f"bericht {index}")
