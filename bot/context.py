@@ -59,7 +59,11 @@ class WijkContext(CallbackContext[ExtBot, dict, dict, dict]):
             self.unit.cache["person"] = get_or_create_person(
                 self.db, telegram_id=user.id, language=current_locale()
             )
-        return self.unit.cache["person"]
+        person: Person = self.unit.cache["person"]
+        if not person.active:  # they write to us again, so they can be reached again
+            person.active = True
+            self.db.add(person)
+        return person
 
     def switch_language(self, language: str) -> None:
         """Store the person's language and speak it from now on."""

@@ -11,6 +11,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.context import WijkContext
 from bot.settings import PLAYGROUND_TOKEN, Settings
+from bot.telegram_api import BotApi
 from bot.update_loop import UpdateLoop
 from bot.wiring import post_init, register
 from scheduler.outbox import OutboxDispatcher
@@ -32,7 +33,6 @@ def build_application(settings: Settings, token: str) -> Application:
         .base_file_url(f"{api}/file/bot")
         .updater(None)
         .context_types(ContextTypes(context=WijkContext))
-        .connection_pool_size(64)
         .build()
     )
 
@@ -57,16 +57,16 @@ async def serve(settings: Settings, *, token: str, stop: asyncio.Event) -> None:
         async with application:
             await application.bot.delete_webhook()
             await post_init(application)
-            dispatcher = OutboxDispatcher(db, application.bot)
-            loop = UpdateLoop(application, db, settings, on_commit=dispatcher.wake)
-            me = application.bot.username
-            log.info("Wijkbot @%s is running against %s", me, settings.telegram_api_url)
-            tasks = [asyncio.create_task(loop.run(stop)), asyncio.create_task(dispatcher.run(stop))]
-            done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-            stop.set()
-            for task in tasks:
-                with suppress(asyncio.CancelledError):
-                    await task
+            async with BotApi(settings.telegram_api_url, token) as api:
+                dispatcher = OutboxDispatcher(db, api)
+                loop = UpdateLoop(application, db, settings, on_commit=dispatcher.wake)
+                log.info("Wijkbot @%s is running against %s", application.bot.username, settings.telegram_api_url)
+                tasks = [asyncio.create_task(loop.run(stop, api)), asyncio.create_task(dispatcher.run(stop))]
+                await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+                stop.set()
+                for task in tasks:
+                    with suppress(asyncio.CancelledError):
+                        await task
     finally:
         db.dispose()
 

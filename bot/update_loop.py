@@ -13,7 +13,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 
 from sqlmodel import select
 from telegram import Update
@@ -21,6 +20,7 @@ from telegram.ext import Application
 
 from bot.i18n import _, pick_locale, set_locale
 from bot.settings import Settings
+from bot.telegram_api import BotApi, RetryLater
 from bot.unit import Unit, enter_unit, leave_unit
 from storage.db import Database
 from storage.models import Person
@@ -39,29 +39,29 @@ class UpdateLoop:
         self.db = db
         self.settings = settings
         self.on_commit = on_commit
+        self._highest_seen: int | None = None
 
-    async def run(self, stop: asyncio.Event) -> None:
+    async def run(self, stop: asyncio.Event, api: BotApi) -> None:
         """Poll until `stop` is set."""
         with self.db.read() as session:
             offset = next_offset(session)
-        url = f"{self.settings.telegram_api_url}/bot{self.application.bot.token}/getUpdates"
-        timeout = self.settings.poll_timeout
+        self._highest_seen = None if offset is None else offset - 1
         backoff = 0.5
-        async with httpx.AsyncClient(timeout=httpx.Timeout(timeout + 10, connect=10)) as client:
-            while not stop.is_set():
-                try:
-                    raw_updates = await fetch_updates(client, url, offset=offset, timeout=timeout)
-                    backoff = 0.5
-                except PollFailed as failure:
-                    log.warning("getUpdates failed (%s); retrying in %.1fs", failure, failure.retry_after or backoff)
-                    await _sleep_or_stop(stop, failure.retry_after or backoff)
-                    backoff = min(backoff * 2, 30)
-                    continue
-                for raw in raw_updates:
-                    await self.handle_raw(raw)
-                    offset = int(raw["update_id"]) + 1
-                    if stop.is_set():
-                        break
+        while not stop.is_set():
+            try:
+                raw_updates = await api.get_updates(offset=offset, timeout=self.settings.poll_timeout)
+                backoff = 0.5
+            except RetryLater as failure:
+                wait = failure.retry_after or backoff
+                log.warning("getUpdates failed (%s); retrying in %.1fs", failure, wait)
+                await _sleep_or_stop(stop, wait)
+                backoff = min(backoff * 2, 30)
+                continue
+            for raw in raw_updates:
+                await self.handle_raw(raw)
+                offset = int(raw["update_id"]) + 1
+                if stop.is_set():
+                    break
 
     async def handle_raw(self, raw: dict[str, Any]) -> None:
         """Parse one update on its own, so one odd update cannot block the others."""
@@ -79,7 +79,7 @@ class UpdateLoop:
         """Handle one update exactly once: effects, dialog state and replies commit together."""
         try:
             async with self.db.transaction() as session:
-                if is_processed(session, update_id=update.update_id):
+                if self._maybe_seen(update.update_id) and is_processed(session, update_id=update.update_id):
                     return
                 unit = Unit(session=session, settings=self.settings)
                 self._set_locale(unit, update)
@@ -94,17 +94,24 @@ class UpdateLoop:
         except Exception:
             log.exception("update %s failed; its changes were rolled back", update.update_id)
             await self._record_failure(update)
+        self._highest_seen = max(self._highest_seen or 0, update.update_id)
         self.on_commit()
+
+    def _maybe_seen(self, update_id: int) -> bool:
+        """Telegram's update ids only grow: one above everything committed cannot be a redelivery."""
+        return self._highest_seen is None or update_id <= self._highest_seen
 
     @staticmethod
     def _set_locale(unit: Unit, update: Update) -> None:
-        """Speak the person's stored language, else their Telegram language."""
+        """Speak the person's stored language, else their Telegram language (the person is cached)."""
         user = update.effective_user
         if user is None:
             set_locale("nl")
             return
-        language = unit.session.exec(select(Person.language).where(Person.telegram_id == user.id)).first()
-        set_locale(language or pick_locale(user.language_code))
+        person = unit.session.exec(select(Person).where(Person.telegram_id == user.id)).first()
+        if person is not None:
+            unit.cache["person"] = person
+        set_locale(person.language if person else pick_locale(user.language_code))
 
     async def _record_failure(self, update: Update) -> None:
         """Mark a failing update handled (so it cannot loop forever) and apologise in private chats."""
@@ -118,33 +125,6 @@ class UpdateLoop:
                     "chat_id": chat.id,
                     "text": _("Sorry, er ging iets mis bij mij. Er is niets veranderd; probeer het zo nog eens."),
                 })
-
-
-class PollFailed(Exception):
-    """getUpdates did not work this time."""
-
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
-
-
-async def fetch_updates(client: httpx.AsyncClient, url: str, *, offset: int | None, timeout: int) -> list[dict[str, Any]]:
-    """One getUpdates call; the offset confirms everything before it. Raw JSON, parsed later one by one."""
-    body: dict[str, Any] = {"timeout": timeout, "allowed_updates": list(Update.ALL_TYPES)}
-    if offset is not None:
-        body["offset"] = offset
-    try:
-        response = await client.post(url, json=body)
-        data = response.json()
-    except (httpx.HTTPError, ValueError) as error:
-        raise PollFailed(type(error).__name__) from None
-    if data.get("ok"):
-        return list(data.get("result") or [])
-    code = data.get("error_code") or response.status_code
-    if code in (401, 404):
-        raise RuntimeError("The Bot API refused the token (check WIJKBOT_TOKEN)")
-    retry_after = (data.get("parameters") or {}).get("retry_after")
-    raise PollFailed(f"HTTP {code}", float(retry_after) if retry_after else None)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

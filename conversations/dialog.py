@@ -82,7 +82,7 @@ class Dialog(BaseHandler[Update, WijkContext, Any], Generic[DraftT]):
         else:
             state = new_state.value if isinstance(new_state, StrEnum) else (stored.state if stored else None)
             if state is not None:
-                save_dialog(session, chat_id=chat_id, user_id=user_id, name=self.name, state=state,
+                save_dialog(session, row=stored, chat_id=chat_id, user_id=user_id, name=self.name, state=state,
                             draft=dataclasses.asdict(context.draft))
         raise ApplicationHandlerStop
 

@@ -14,18 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import select
-from telegram import (
-    Bot,
-    ForceReply,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-)
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-
+from bot.telegram_api import Blocked, BotApi, Refused, RetryLater
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus, Person, utcnow
 
@@ -43,14 +34,15 @@ class Outcome:
     error: str | None = None
     retry_at: datetime | None = None
     blocked_chat: int | None = None
+    attempts: int = 0
 
 
 class OutboxDispatcher:
     """Drains the outbox whenever woken (after each commit) and at least every second."""
 
-    def __init__(self, db: Database, bot: Bot, *, idle_seconds: float = 1.0) -> None:
+    def __init__(self, db: Database, api: BotApi, *, idle_seconds: float = 1.0) -> None:
         self.db = db
-        self.bot = bot
+        self.api = api
         self.idle_seconds = idle_seconds
         self._wake = asyncio.Event()
 
@@ -110,69 +102,48 @@ class OutboxDispatcher:
 
     async def _send_one(self, row: OutboxMessage) -> Outcome:
         """One Bot API call and what it means for the row."""
+        outcome = await self._try(row)
+        if outcome.status != OutboxStatus.SENT:
+            outcome.attempts = row.attempts + 1
+        return outcome
+
+    async def _try(self, row: OutboxMessage) -> Outcome:
+        """Make the call and classify the answer."""
         try:
-            result = await call_bot(self.bot, row.method, row.payload)
-        except RetryAfter as error:
-            delay = error.retry_after if isinstance(error.retry_after, (int, float)) else error.retry_after.total_seconds()
+            result = await self.api.call(row.method, row.payload)
+        except RetryLater as error:
+            delay = error.retry_after if error.retry_after is not None else min(2 ** min(row.attempts, 8), 300)
             return Outcome(row.id, OutboxStatus.PENDING, error=str(error), retry_at=utcnow() + timedelta(seconds=delay))
-        except Forbidden as error:
+        except Blocked as error:
             return Outcome(row.id, OutboxStatus.FAILED, error=str(error), blocked_chat=row.chat_id)
-        except BadRequest as error:
+        except Refused as error:
             if "not modified" in str(error).lower():
                 return Outcome(row.id, OutboxStatus.SENT)
             log.warning("outbox row %s refused: %s", row.id, error)
             return Outcome(row.id, OutboxStatus.FAILED, error=str(error))
-        except (NetworkError, TelegramError) as error:
-            delay = min(2 ** min(row.attempts, 8), 300)
-            return Outcome(row.id, OutboxStatus.PENDING, error=str(error), retry_at=utcnow() + timedelta(seconds=delay))
-        message_id = result.message_id if isinstance(result, Message) else None
+        message_id = result.get("message_id") if isinstance(result, dict) else None
         return Outcome(row.id, OutboxStatus.SENT, message_id=message_id)
 
     async def _record(self, outcomes: list[Outcome]) -> None:
-        """Write every outcome in one transaction."""
+        """Write every outcome in one transaction (one executemany by primary key)."""
         now = utcnow()
+        changes: list[dict[str, Any]] = []
+        for outcome in outcomes:
+            change: dict[str, Any] = {"id": outcome.row_id, "status": outcome.status, "last_error": outcome.error}
+            if outcome.status == OutboxStatus.SENT:
+                change.update(sent_at=now, sent_message_id=outcome.message_id)
+            else:
+                change["attempts"] = outcome.attempts
+            if outcome.retry_at is not None:
+                change["not_before"] = outcome.retry_at
+            changes.append(change)
         async with self.db.transaction() as session:
+            for keys in {tuple(sorted(c)) for c in changes}:
+                same_shape = [c for c in changes if tuple(sorted(c)) == keys]
+                session.execute(update(OutboxMessage), same_shape)
             for outcome in outcomes:
-                row = session.get(OutboxMessage, outcome.row_id)
-                if row is None:
-                    continue
-                row.status = outcome.status
-                row.last_error = outcome.error
-                if outcome.status == OutboxStatus.SENT:
-                    row.sent_at, row.sent_message_id = now, outcome.message_id
-                else:
-                    row.attempts += 1
-                if outcome.retry_at is not None:
-                    row.not_before = outcome.retry_at
-                session.add(row)
                 if outcome.blocked_chat is not None:
                     _stop_messaging(session, outcome.blocked_chat)
-
-
-def _markup(data: dict[str, Any]) -> Any:
-    """Rebuild a stored reply_markup."""
-    if "inline_keyboard" in data:
-        return InlineKeyboardMarkup.de_json(data, None)
-    if "keyboard" in data:
-        return ReplyKeyboardMarkup.de_json(data, None)
-    if "remove_keyboard" in data:
-        return ReplyKeyboardRemove.de_json(data, None)
-    return ForceReply.de_json(data, None)
-
-
-async def call_bot(bot: Bot, method: str, payload: dict[str, Any]) -> Any:
-    """Make the stored Bot API call through PTB's typed method of the same name."""
-    kwargs = dict(payload)
-    if "reply_markup" in kwargs:
-        kwargs["reply_markup"] = _markup(kwargs["reply_markup"])
-    if "link_preview_options" in kwargs:
-        kwargs["link_preview_options"] = LinkPreviewOptions(**kwargs["link_preview_options"])
-    return await getattr(bot, _snake(method))(**kwargs)
-
-
-def _snake(method: str) -> str:
-    """sendMessage → send_message."""
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in method)
 
 
 def _stop_messaging(session, chat_id: int) -> None:  # type: ignore[no-untyped-def]

@@ -19,10 +19,10 @@ def load_dialog(session: Session, *, chat_id: int, user_id: int, name: str) -> C
 
 
 def save_dialog(
-    session: Session, *, chat_id: int, user_id: int, name: str, state: str, draft: dict[str, Any]
+    session: Session, *, row: Conversation | None, chat_id: int, user_id: int, name: str, state: str,
+    draft: dict[str, Any],
 ) -> Conversation:
-    """Store the step reached and the draft so far."""
-    row = load_dialog(session, chat_id=chat_id, user_id=user_id, name=name)
+    """Store the step reached and the draft so far (`row`: the step loaded earlier, if any)."""
     if row is None:
         row = Conversation(chat_id=chat_id, user_id=user_id, name=name, state=state, draft=draft)
     else:

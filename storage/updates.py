@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
-from storage.models import ProcessedUpdate
+from storage.models import ProcessedUpdate, utcnow
 
 
 def is_processed(session: Session, *, update_id: int) -> bool:
@@ -15,7 +15,7 @@ def is_processed(session: Session, *, update_id: int) -> bool:
 
 def mark_processed(session: Session, *, update_id: int) -> None:
     """Record, in the update's own transaction, that its effects are committed."""
-    session.add(ProcessedUpdate(update_id=update_id))
+    session.execute(insert(ProcessedUpdate).values(update_id=update_id, processed_at=utcnow()))
 
 
 def next_offset(session: Session) -> int | None:
