@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from bot.settings import Settings, describe_error
 
 
-def _settings() -> Settings:
+def load_settings() -> Settings:
     """Load settings or stop with one clear line naming the bad setting."""
     try:
         return Settings()
@@ -32,7 +32,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     """Serve the bot (with the local playground when no token is set)."""
     from bot.runner import run
 
-    settings = _settings()
+    settings = load_settings()
     _logging(settings.log_level)
     asyncio.run(run(settings))
 
@@ -41,7 +41,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> None:
     """Apply database migrations."""
     from storage.migrate import upgrade
 
-    settings = _settings()
+    settings = load_settings()
     upgrade(settings.database_url)
     print("Database is up to date.")
 
@@ -69,6 +69,11 @@ def parser() -> argparse.ArgumentParser:
     playground.add_argument("--host", default="127.0.0.1")
     playground.add_argument("--port", type=int, default=8081)
     playground.set_defaults(func=cmd_playground)
+
+    from bot import cli_invite, cli_setup
+
+    cli_setup.register(commands)
+    cli_invite.register(commands)
     return main
 
 

@@ -25,14 +25,14 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 class WijkContext(CallbackContext[ExtBot, dict, dict, dict]):
     """CallbackContext bound to the current unit of work."""
 
-    update: Update
+    incoming: Update  # the update being handled (CallbackContext.update is a method)
     draft: Any = None
 
     @classmethod
     def from_update(cls, update: object, application: Application) -> "WijkContext":  # type: ignore[override]
         """Remember the update so replies know their chat."""
         context = super().from_update(update, application)
-        context.update = update  # type: ignore[assignment]
+        context.incoming = update  # type: ignore[assignment]
         return context  # type: ignore[return-value]
 
     @property
@@ -54,7 +54,7 @@ class WijkContext(CallbackContext[ExtBot, dict, dict, dict]):
     def person(self) -> Person:
         """The person who sent the update (created on first contact)."""
         if "person" not in self.unit.cache:
-            user = self.update.effective_user
+            user = self.incoming.effective_user
             assert user is not None
             self.unit.cache["person"] = get_or_create_person(
                 self.db, telegram_id=user.id, language=current_locale()
@@ -77,24 +77,24 @@ class WijkContext(CallbackContext[ExtBot, dict, dict, dict]):
                                    "link_preview_options": {"is_disabled": True}}
         if markup is not None:
             payload["reply_markup"] = markup.to_dict()
-        target = chat_id if chat_id is not None else self.update.effective_chat.id  # type: ignore[union-attr]
+        target = chat_id if chat_id is not None else self.incoming.effective_chat.id  # type: ignore[union-attr]
         payload["chat_id"] = target
         enqueue(self.db, chat_id=target, method="sendMessage", payload=payload)
 
     def answer(self, text: str | None = None, *, alert: bool = False) -> None:
         """Answer the pressed button (always needed, so the client stops its spinner)."""
-        query = self.update.callback_query
+        query = self.incoming.callback_query
         if query is None:
             return
         payload: dict[str, Any] = {"callback_query_id": query.id}
         if text:
             payload.update(text=text, show_alert=alert)
-        enqueue(self.db, chat_id=self.update.effective_chat.id if self.update.effective_chat else 0,
+        enqueue(self.db, chat_id=self.incoming.effective_chat.id if self.incoming.effective_chat else 0,
                 method="answerCallbackQuery", payload=payload)
 
     def edit_markup(self, markup: InlineKeyboardMarkup | None = None) -> None:
         """Replace (or remove) the buttons under the pressed message."""
-        query = self.update.callback_query
+        query = self.incoming.callback_query
         if query is None or query.message is None:
             return
         payload: dict[str, Any] = {"chat_id": query.message.chat.id, "message_id": query.message.message_id}

@@ -20,11 +20,12 @@ from telegram.ext import (
 from bot.context import WijkContext
 from bot.i18n import LOCALES, _, use_locale
 from bot.unit import current_unit
-from conversations import fallbacks, intake, language, my_requests, welcome
+from conversations import admin, fallbacks, intake, language, membership, my_requests, welcome
 
 GUARDS = -1
 MAIN = 0
 PRIVATE = filters.ChatType.PRIVATE
+GROUPS = filters.ChatType.GROUPS
 
 
 async def _silence(update: object, context: WijkContext) -> None:
@@ -66,6 +67,25 @@ def register(application: Application) -> None:
     # Dialogs (state and draft stored per step).
     add(intake.build(), group=MAIN)
 
+    # Roles: invitations arrive as /start inv_<token>; groups are linked with /koppel.
+    add(CommandHandler("start", membership.redeem, filters=PRIVATE & filters.Regex(r"^/start inv_")), group=MAIN)
+    add(CommandHandler("koppel", membership.link_command, filters=GROUPS), group=MAIN)
+    add(CallbackQueryHandler(membership.link_pressed, pattern=r"^link:(wijk|org):\d+$"), group=MAIN)
+
+    # Coordinators: /beheer and its buttons (each press re-checks the role).
+    add(CommandHandler("beheer", admin.menu, filters=PRIVATE), group=MAIN)
+    add(CallbackQueryHandler(admin.menu, pattern=r"^adm:menu$"), group=MAIN)
+    add(CallbackQueryHandler(admin.members, pattern=r"^adm:members$"), group=MAIN)
+    add(CallbackQueryHandler(admin.revoke_pressed, pattern=r"^adm:revoke:\d+$"), group=MAIN)
+    add(CallbackQueryHandler(admin.revoke_confirmed, pattern=r"^adm:revoke_yes:\d+$"), group=MAIN)
+    add(CallbackQueryHandler(admin.invite, pattern=r"^adm:invite$"), group=MAIN)
+    add(CallbackQueryHandler(admin.invite_role, pattern=r"^adm:inv:(wijkraad|partner)$"), group=MAIN)
+    add(CallbackQueryHandler(admin.invite_create, pattern=r"^adm:inv[wo]:\d+$"), group=MAIN)
+    add(CallbackQueryHandler(admin.rounds, pattern=r"^adm:rounds$"), group=MAIN)
+    add(CallbackQueryHandler(admin.round_toggle, pattern=r"^adm:round:\d+$"), group=MAIN)
+    add(CallbackQueryHandler(admin.periods, pattern=r"^adm:periods$"), group=MAIN)
+    add(CallbackQueryHandler(admin.period_start, pattern=r"^adm:period:\d+$"), group=MAIN)
+
     # Commands and their buttons in private chat.
     add(CommandHandler("start", welcome.start, filters=PRIVATE), group=MAIN)
     add(CommandHandler("help", welcome.help_command, filters=PRIVATE), group=MAIN)
@@ -92,6 +112,11 @@ def private_commands() -> list[BotCommand]:
     ]
 
 
+def group_commands() -> list[BotCommand]:
+    """The command menu in groups, in the active locale."""
+    return [BotCommand("koppel", _("Deze groep koppelen aan je wijkraad of organisatie"))]
+
+
 async def post_init(application: Application) -> None:
     """Set the command menus per scope and language."""
     bot = application.bot
@@ -99,4 +124,7 @@ async def post_init(application: Application) -> None:
         with use_locale(locale):
             await bot.set_my_commands(private_commands(), scope=BotCommandScopeAllPrivateChats(),
                                       language_code=None if locale == "nl" else locale)
-    await bot.set_my_commands([], scope=BotCommandScopeAllGroupChats())
+    for locale in LOCALES:
+        with use_locale(locale):
+            await bot.set_my_commands(group_commands(), scope=BotCommandScopeAllGroupChats(),
+                                      language_code=None if locale == "nl" else locale)

@@ -47,6 +47,7 @@ MAX_VOLUNTEERS = 1000
 MAX_BUDGET_CENTS = 100_000_000
 POSTCODE = re.compile(r"^\s*(\d{4})\s*([A-Za-z]{2})?\s*$")
 PERSONAL = "personal"
+WIJK_LINK_PREFIX = "wijk_"  # deep-link payload of a poster: wijk_<code>
 
 
 class State(StrEnum):
@@ -212,6 +213,17 @@ async def start(update: Update, context: WijkContext) -> State:
         context.answer()
     context.draft = IntakeDraft()
     return _ask(context, State.CHOOSING_WIJK)
+
+
+async def start_for_wijk(update: Update, context: WijkContext) -> State:
+    """Begin with the wijk already chosen (from a poster's deep link `/start wijk_<code>`)."""
+    context.draft = IntakeDraft()
+    code = (context.args or [""])[0].removeprefix(WIJK_LINK_PREFIX)
+    wijk = next((w for w in list_wijken(context.db) if w.code == code), None)
+    context.reply(_("Welkom! Via mij geef je wensen, vragen en initiatieven voor je wijk door aan de wijkraad."))
+    if wijk is None:
+        return _ask(context, State.CHOOSING_WIJK)
+    return _choose_wijk(context, wijk)
 
 
 def _choose_wijk(context: WijkContext, wijk: Area) -> State:
@@ -485,6 +497,7 @@ TEXT = PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 ANY_MESSAGE = PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND
 NEW = CommandHandler("nieuw", start, filters=PRIVATE)
 NEW_BUTTON = CallbackQueryHandler(start, pattern=r"^intake:start$")
+FROM_POSTER = CommandHandler("start", start_for_wijk, filters=PRIVATE & filters.Regex(rf"^/start {WIJK_LINK_PREFIX}"))
 
 
 def build() -> Dialog[IntakeDraft]:
@@ -493,7 +506,7 @@ def build() -> Dialog[IntakeDraft]:
     return Dialog(
         name="intake",
         draft_type=IntakeDraft,
-        entry_points=[NEW, NEW_BUTTON],
+        entry_points=[NEW, NEW_BUTTON, FROM_POSTER],
         states={
             State.CHOOSING_WIJK: [MessageHandler(location_msg, wijk_from_location),
                                   MessageHandler(TEXT, wijk_from_text)],
@@ -511,5 +524,5 @@ def build() -> Dialog[IntakeDraft]:
                                CallbackQueryHandler(edit_field, pattern=r"^intake:edit:\w+$"),
                                CallbackQueryHandler(cancel, pattern=r"^intake:cancel$")],
         },
-        fallbacks=[NEW, NEW_BUTTON, MessageHandler(ANY_MESSAGE, unexpected)],
+        fallbacks=[NEW, NEW_BUTTON, FROM_POSTER, MessageHandler(ANY_MESSAGE, unexpected)],
     )

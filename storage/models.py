@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -180,3 +180,99 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     sent_message_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     last_error: str | None = None
+
+
+class OrganisationKind(StrEnum):
+    """What kind of partner an organisation is."""
+
+    MUNICIPAL_DEPARTMENT = "municipal_department"  # gemeente-afdeling
+    POLICE = "police"
+    HOUSING_CORPORATION = "housing_corporation"
+    WELFARE = "welfare"
+    YOUTH_WORK = "youth_work"
+    OTHER = "other"
+
+
+class MembershipRole(StrEnum):
+    """Roles a person can hold (besides resident, which everyone is)."""
+
+    WIJKRAAD = "wijkraad"  # of a wijk (area_id)
+    PARTNER = "partner"  # of an organisation (organisation_id)
+    COORDINATOR = "coordinator"  # of an area (area_id: municipality, district or wijk)
+    ADMIN = "admin"  # of the whole deployment
+
+
+class Organisation(SQLModel, table=True):
+    """A partner organisation that answers routed requests."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=80, unique=True)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=40)
+    themes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    group_chat_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    active: bool = True
+
+
+class OrganisationWijk(SQLModel, table=True):
+    """Which wijken an organisation serves."""
+
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    wijk_id: int = Field(foreign_key="area.id", primary_key=True)
+
+
+class Membership(SQLModel, table=True):
+    """A role held by a person; revoked memberships stay for history but grant nothing."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: str = Field(max_length=20)
+    area_id: int | None = Field(default=None, foreign_key="area.id")
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    display_name: str | None = Field(default=None, max_length=120)  # members only, never residents
+    created_at: datetime = _utc_column()
+    revoked_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class Invitation(SQLModel, table=True):
+    """A single-use invitation to a role; only the token's hash is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    role: str = Field(max_length=20)
+    area_id: int | None = Field(default=None, foreign_key="area.id")
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    created_at: datetime = _utc_column()
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    used_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    used_by: int | None = Field(default=None, foreign_key="person.id")
+
+
+class GroupChat(SQLModel, table=True):
+    """A Telegram group linked to a wijk's wijkraad or to an organisation."""
+
+    chat_id: int = Field(sa_type=sa.BigInteger, primary_key=True, sa_column_kwargs={"autoincrement": False})
+    area_id: int | None = Field(default=None, foreign_key="area.id")
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    title: str | None = Field(default=None, max_length=200)
+    linked_by: int | None = Field(default=None, foreign_key="person.id")
+    linked_at: datetime = _utc_column()
+
+
+class IntakeRound(SQLModel, table=True):
+    """A period in which a wijk collects requests (seed 001: once a year, for wijken that want one)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    wijk_id: int = Field(foreign_key="area.id", index=True)
+    opened_at: datetime = _utc_column()
+    closed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class ContractPeriod(SQLModel, table=True):
+    """A wijkcontract period of a wijk (one year by default, two allowed)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    wijk_id: int = Field(foreign_key="area.id", index=True)
+    starts_on: date
+    ends_on: date
+    created_at: datetime = _utc_column()

@@ -1,0 +1,293 @@
+"""/beheer: a coordinator manages members, invitations, intake rounds and contract periods.
+
+Every button is checked again against the database: the presser must coordinate the wijk
+(or the organisation's wijken) the button is about, whatever the callback data says.
+
+    /beheer ─► menu ─┬─ Leden ─────────► members per wijk/organisation ─► Intrekken ─► confirm ─► revoked
+                     ├─ Uitnodigen ────► wijkraad (pick wijk) / partner (pick organisation) ─► deep link
+                     ├─ Intakerondes ──► per wijk: open / close
+                     └─ Contractperiode ► per wijk: start a new period today
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date, timedelta
+
+from sqlmodel import select
+from telegram import Update
+
+from bot.context import WijkContext
+from bot.i18n import _, fmt_date
+from conversations.keyboards import in_rows, inline
+from storage.invitations import create_invitation
+from storage.models import (
+    Area,
+    ContractPeriod,
+    IntakeRound,
+    Membership,
+    MembershipRole,
+    Organisation,
+    OrganisationWijk,
+    utcnow,
+)
+from storage.municipality import municipality
+from storage.people import pseudonym
+from storage.roles import coordinated_wijken, coordinates, describe, revoke
+
+
+def _menu():  # type: ignore[no-untyped-def]
+    """The main menu."""
+    return inline([[(_("👥 Leden"), "adm:members"), (_("✉️ Uitnodigen"), "adm:invite")],
+                   [(_("📥 Intakerondes"), "adm:rounds"), (_("📄 Contractperiode"), "adm:periods")]])
+
+
+def _scope(context: WijkContext) -> list[Area]:
+    """The wijken this person coordinates."""
+    return coordinated_wijken(context.db, person=context.person)
+
+
+def _organisations(context: WijkContext, wijken: list[Area]) -> list[Organisation]:
+    """Organisations serving any of these wijken."""
+    ids = [w.id for w in wijken]
+    if not ids:
+        return []
+    return list(context.db.exec(
+        select(Organisation).join(OrganisationWijk, OrganisationWijk.organisation_id == Organisation.id)
+        .where(OrganisationWijk.wijk_id.in_(ids), Organisation.active).distinct().order_by(Organisation.name)
+    ).all())
+
+
+def _refuse(context: WijkContext) -> None:
+    """Not a coordinator (any more): say so, change nothing."""
+    if context.incoming.callback_query:
+        context.answer(_("Dit kan alleen een coördinator van deze wijk."), alert=True)
+    else:
+        context.reply(_("/beheer is er voor coördinatoren. Heb je een uitnodiging gekregen? Open dan die link."))
+
+
+async def menu(update: Update, context: WijkContext) -> None:
+    """/beheer, or the menu button."""
+    if not _scope(context):
+        _refuse(context)
+        return
+    context.answer()
+    context.reply(_("<b>Beheer</b>\nWat wil je doen?"), _menu())
+
+
+async def members(update: Update, context: WijkContext) -> None:
+    """Members per wijk and organisation, each with a revoke button."""
+    wijken = _scope(context)
+    if not wijken:
+        _refuse(context)
+        return
+    context.answer()
+    organisations = _organisations(context, wijken)
+    rows = context.db.exec(select(Membership).where(Membership.revoked_at.is_(None)).order_by(Membership.id)).all()
+    visible = [m for m in rows if (m.area_id in {w.id for w in wijken} and m.role == MembershipRole.WIJKRAAD)
+               or (m.organisation_id in {o.id for o in organisations})]
+    if not visible:
+        context.reply(_("Er zijn nog geen leden. Nodig ze uit via ✉️ Uitnodigen."), _menu())
+        return
+    lines, buttons = [_("<b>Leden</b>")], []
+    for membership in visible:
+        name = membership.display_name or _("lid {number}").format(number=membership.id)
+        where = describe(context.db, membership=membership)
+        lines.append(f"• {html.escape(name)} – {html.escape(where)}")
+        buttons.append([(_("Intrekken: {name}").format(name=name[:40]), f"adm:revoke:{membership.id}")])
+    context.reply("\n".join(lines), inline(buttons))
+
+
+def _may_manage(context: WijkContext, membership: Membership) -> bool:
+    """Whether the presser coordinates the membership's wijk or one of the organisation's wijken."""
+    if membership.area_id is not None:
+        return coordinates(context.db, person=context.person, area_id=membership.area_id)
+    served = context.db.exec(select(OrganisationWijk.wijk_id).where(
+        OrganisationWijk.organisation_id == membership.organisation_id)).all()
+    return any(coordinates(context.db, person=context.person, area_id=wijk_id) for wijk_id in served)
+
+
+async def revoke_pressed(update: Update, context: WijkContext) -> None:
+    """Ask to confirm a revocation."""
+    membership = _membership_from(update, context)
+    if membership is None:
+        return
+    context.answer()
+    name = membership.display_name or _("lid {number}").format(number=membership.id)
+    context.reply(_("Lidmaatschap van {name} ({where}) intrekken? Die persoon kan dan meteen niets meer in "
+                    "die rol.").format(name=html.escape(name),
+                                       where=html.escape(describe(context.db, membership=membership))),
+                  inline([[(_("Ja, intrekken"), f"adm:revoke_yes:{membership.id}"), (_("Nee"), "adm:menu")]]))
+
+
+async def revoke_confirmed(update: Update, context: WijkContext) -> None:
+    """Revoke now."""
+    membership = _membership_from(update, context)
+    if membership is None:
+        return
+    revoke(context.db, membership=membership, by=pseudonym(context.person))
+    context.answer()
+    context.edit_markup()
+    context.reply(_("Ingetrokken. Die persoon kan niets meer in die rol."), _menu())
+
+
+def _membership_from(update: Update, context: WijkContext) -> Membership | None:
+    """The active membership named in the button, if the presser may manage it."""
+    raw = update.callback_query.data.rsplit(":", 1)[1]
+    membership = context.db.get(Membership, int(raw)) if raw.isdigit() else None
+    if membership is None or membership.revoked_at is not None:
+        context.answer(_("Dit lidmaatschap bestaat niet meer."), alert=True)
+        return None
+    if not _may_manage(context, membership):
+        _refuse(context)
+        return None
+    return membership
+
+
+async def invite(update: Update, context: WijkContext) -> None:
+    """Which role to invite for."""
+    wijken = _scope(context)
+    if not wijken:
+        _refuse(context)
+        return
+    context.answer()
+    context.reply(_("Wie wil je uitnodigen?"),
+                  inline([[(_("Een wijkraadlid"), "adm:inv:wijkraad"), (_("Een partner"), "adm:inv:partner")]]))
+
+
+async def invite_role(update: Update, context: WijkContext) -> None:
+    """Pick the wijk or organisation."""
+    wijken = _scope(context)
+    if not wijken:
+        _refuse(context)
+        return
+    context.answer()
+    if update.callback_query.data.endswith("wijkraad"):
+        buttons = [(wijk.name, f"adm:invw:{wijk.id}") for wijk in wijken]
+        context.reply(_("Voor de wijkraad van welke wijk?"), inline(in_rows(buttons)))
+    else:
+        buttons = [(organisation.name, f"adm:invo:{organisation.id}") for organisation in _organisations(context, wijken)]
+        if not buttons:
+            context.reply(_("Er zijn nog geen partnerorganisaties voor jouw wijken."))
+            return
+        context.reply(_("Voor welke organisatie?"), inline([[button] for button in buttons]))
+
+
+async def invite_create(update: Update, context: WijkContext) -> None:
+    """Make a single-use invitation and show its link."""
+    kind, raw = update.callback_query.data.split(":")[1:]
+    target_id = int(raw) if raw.isdigit() else -1
+    if kind == "invw":
+        allowed = coordinates(context.db, person=context.person, area_id=target_id)
+        target = context.db.get(Area, target_id)
+        role, area_id, organisation_id = MembershipRole.WIJKRAAD, target_id, None
+    else:
+        target = context.db.get(Organisation, target_id)
+        allowed = target is not None and target in _organisations(context, _scope(context))
+        role, area_id, organisation_id = MembershipRole.PARTNER, None, target_id
+    if not allowed or target is None:
+        _refuse(context)
+        return
+    context.answer()
+    payload = create_invitation(context.db, role=role, area_id=area_id, organisation_id=organisation_id)
+    link = f"https://t.me/{context.bot.username}?start={payload}"
+    context.reply(_("Stuur deze link naar de persoon die je uitnodigt ({where}). Hij werkt één keer en "
+                    "verloopt over 14 dagen:\n{link}").format(where=html.escape(target.name), link=link))
+
+
+async def rounds(update: Update, context: WijkContext) -> None:
+    """Intake rounds per wijk, with open/close buttons."""
+    wijken = _scope(context)
+    if not wijken:
+        _refuse(context)
+        return
+    context.answer()
+    lines, buttons = [_("<b>Intakerondes</b>")], []
+    for wijk in wijken:
+        current = _open_round(context, wijk.id)
+        if current:
+            lines.append(_("• {wijk}: open sinds {date}").format(
+                wijk=html.escape(wijk.name), date=fmt_date(current.opened_at, context.settings.tz)))
+            buttons.append([(_("Sluiten: {wijk}").format(wijk=wijk.name), f"adm:round:{wijk.id}")])
+        else:
+            lines.append(_("• {wijk}: gesloten").format(wijk=html.escape(wijk.name)))
+            buttons.append([(_("Openen: {wijk}").format(wijk=wijk.name), f"adm:round:{wijk.id}")])
+    context.reply("\n".join(lines), inline(buttons))
+
+
+def _open_round(context: WijkContext, wijk_id: int) -> IntakeRound | None:
+    """The wijk's open intake round, if any."""
+    return context.db.exec(select(IntakeRound).where(IntakeRound.wijk_id == wijk_id,
+                                                     IntakeRound.closed_at.is_(None))).first()
+
+
+async def round_toggle(update: Update, context: WijkContext) -> None:
+    """Open or close the wijk's intake round."""
+    raw = update.callback_query.data.rsplit(":", 1)[1]
+    wijk = context.db.get(Area, int(raw)) if raw.isdigit() else None
+    if wijk is None or not coordinates(context.db, person=context.person, area_id=wijk.id):
+        _refuse(context)
+        return
+    context.answer()
+    context.edit_markup()
+    current = _open_round(context, wijk.id)
+    if current:
+        current.closed_at = utcnow()
+        context.db.add(current)
+        context.reply(_("De intakeronde van {wijk} is gesloten.").format(wijk=html.escape(wijk.name)), _menu())
+    else:
+        context.db.add(IntakeRound(wijk_id=wijk.id))
+        context.reply(_("De intakeronde van {wijk} is geopend.").format(wijk=html.escape(wijk.name)), _menu())
+
+
+async def periods(update: Update, context: WijkContext) -> None:
+    """Contract periods per wijk, with a start button."""
+    wijken = _scope(context)
+    if not wijken:
+        _refuse(context)
+        return
+    context.answer()
+    lines, buttons = [_("<b>Contractperiodes</b>")], []
+    tz = context.settings.tz
+    for wijk in wijken:
+        period = _latest_period(context, wijk.id)
+        if period:
+            lines.append(_("• {wijk}: {start} t/m {end}").format(
+                wijk=html.escape(wijk.name), start=fmt_date(period.starts_on, tz), end=fmt_date(period.ends_on, tz)))
+        else:
+            lines.append(_("• {wijk}: nog geen contractperiode").format(wijk=html.escape(wijk.name)))
+        buttons.append([(_("Nieuwe periode: {wijk}").format(wijk=wijk.name), f"adm:period:{wijk.id}")])
+    context.reply("\n".join(lines), inline(buttons))
+
+
+def _latest_period(context: WijkContext, wijk_id: int) -> ContractPeriod | None:
+    """The wijk's most recent contract period."""
+    return context.db.exec(select(ContractPeriod).where(ContractPeriod.wijk_id == wijk_id)
+                           .order_by(ContractPeriod.starts_on.desc())).first()
+
+
+async def period_start(update: Update, context: WijkContext) -> None:
+    """Start a contract period today, as long as the municipality's period length."""
+    raw = update.callback_query.data.rsplit(":", 1)[1]
+    wijk = context.db.get(Area, int(raw)) if raw.isdigit() else None
+    if wijk is None or not coordinates(context.db, person=context.person, area_id=wijk.id):
+        _refuse(context)
+        return
+    context.answer()
+    context.edit_markup()
+    tz = context.settings.tz
+    today = utcnow().astimezone(tz).date()
+    top = municipality(context.db)
+    years = int((top.details if top else {}).get("contract_period_years", 1) or 1)
+    ends = _add_years(today, years) - timedelta(days=1)
+    context.db.add(ContractPeriod(wijk_id=wijk.id, starts_on=today, ends_on=ends))
+    context.reply(_("Nieuwe contractperiode voor {wijk}: {start} t/m {end}.").format(
+        wijk=html.escape(wijk.name), start=fmt_date(today, tz), end=fmt_date(ends, tz)), _menu())
+
+
+def _add_years(day: date, years: int) -> date:
+    """The same calendar day `years` later (1 March for 29 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, month=3, day=1)
