@@ -16,7 +16,7 @@ from bot.i18n import current_locale, set_locale
 from bot.settings import Settings
 from bot.unit import Unit, current_unit
 from storage.models import Person
-from storage.outbox import enqueue
+from storage.outbox import enqueue, send_message
 from storage.people import get_or_create_person
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -71,15 +71,12 @@ class WijkContext(CallbackContext[ExtBot, dict, dict, dict]):
         self.db.add(self.person)
         set_locale(language)
 
-    def reply(self, text: str, markup: Markup | None = None, *, chat_id: int | None = None) -> None:
-        """Send `text` (HTML; escape user text!) to the current chat after commit."""
-        payload: dict[str, Any] = {"text": text, "parse_mode": "HTML",
-                                   "link_preview_options": {"is_disabled": True}}
-        if markup is not None:
-            payload["reply_markup"] = markup.to_dict()
+    def reply(self, text: str, markup: Markup | None = None, *, chat_id: int | None = None,
+              reply_to: int | None = None) -> None:
+        """Send `text` (HTML; escape user text!) to the current chat (or `chat_id`) after commit."""
         target = chat_id if chat_id is not None else self.incoming.effective_chat.id  # type: ignore[union-attr]
-        payload["chat_id"] = target
-        enqueue(self.db, chat_id=target, method="sendMessage", payload=payload)
+        send_message(self.db, chat_id=target, text=text, reply_markup=markup.to_dict() if markup else None,
+                     reply_to=reply_to)
 
     def answer(self, text: str | None = None, *, alert: bool = False) -> None:
         """Answer the pressed button (always needed, so the client stops its spinner)."""

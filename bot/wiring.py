@@ -20,7 +20,18 @@ from telegram.ext import (
 from bot.context import WijkContext
 from bot.i18n import LOCALES, _, use_locale
 from bot.unit import current_unit
-from conversations import admin, fallbacks, intake, language, membership, my_requests, welcome
+from conversations import (
+    admin,
+    clarify,
+    fallbacks,
+    intake,
+    language,
+    membership,
+    my_requests,
+    triage,
+    welcome,
+    wijk_requests,
+)
 
 GUARDS = -1
 MAIN = 0
@@ -64,8 +75,22 @@ def register(application: Application) -> None:
     # Leaving any dialog comes before the dialogs themselves.
     add(CommandHandler("annuleer", fallbacks.leave, filters=PRIVATE), group=MAIN)
 
+    # A resident answering the wijkraad's question comes before their other dialogs.
+    add(clarify.ClarificationAnswer(), group=MAIN)
+
     # Dialogs (state and draft stored per step).
     add(intake.build(), group=MAIN)
+    add(triage.build_dialog(), group=MAIN)
+
+    # Triage in the wijkraad group: the card's buttons, /wachtrij, /verzoek.
+    for handler in triage.button_handlers():
+        add(handler, group=MAIN)
+    add(CommandHandler("wachtrij", triage.queue_command, filters=GROUPS), group=MAIN)
+    add(CommandHandler("verzoek", triage.request_command, filters=GROUPS), group=MAIN)
+
+    # Supporting other residents' requests.
+    add(CommandHandler("wijk", wijk_requests.list_open, filters=PRIVATE), group=MAIN)
+    add(CallbackQueryHandler(wijk_requests.support_pressed, pattern=r"^support:\d+$"), group=MAIN)
 
     # Roles: invitations arrive as /start inv_<token>; groups are linked with /koppel.
     add(CommandHandler("start", membership.redeem, filters=PRIVATE & filters.Regex(r"^/start inv_")), group=MAIN)
@@ -106,6 +131,7 @@ def private_commands() -> list[BotCommand]:
     return [
         BotCommand("nieuw", _("Een wens, vraag of initiatief indienen")),
         BotCommand("mijnverzoeken", _("Je verzoeken en hun status")),
+        BotCommand("wijk", _("Open verzoeken in je wijk steunen")),
         BotCommand("taal", _("Taal kiezen")),
         BotCommand("annuleer", _("Stoppen met waar je mee bezig bent")),
         BotCommand("help", _("Wat kan ik?")),
@@ -114,7 +140,11 @@ def private_commands() -> list[BotCommand]:
 
 def group_commands() -> list[BotCommand]:
     """The command menu in groups, in the active locale."""
-    return [BotCommand("koppel", _("Deze groep koppelen aan je wijkraad of organisatie"))]
+    return [
+        BotCommand("wachtrij", _("Verzoeken die op de wijkraad wachten")),
+        BotCommand("verzoek", _("Eén verzoek met zijn geschiedenis, bijvoorbeeld /verzoek W-0042")),
+        BotCommand("koppel", _("Deze groep koppelen aan je wijkraad of organisatie")),
+    ]
 
 
 async def post_init(application: Application) -> None:

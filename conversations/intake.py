@@ -31,13 +31,16 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.context import WijkContext
 from bot.i18n import _, current_locale, fmt_euros, fmt_number
+from conversations import notices
 from conversations.dialog import END, Dialog
 from conversations.keyboards import in_rows, inline, reply
 from conversations.texts import kind_label
+from conversations.wijk_requests import support_request
 from storage.areas import list_wijken, wijk_at, wijk_by_name, wijken_by_postcode
-from storage.models import Area, RequestKind, Theme
+from storage.models import Area, Request, RequestKind, Theme
 from storage.municipality import municipality
 from storage.requests import NewRequest, file_request
+from storage.similar import OPEN, similar_open_requests
 from storage.themes import active_themes, theme_name
 
 MIN_TEXT, MAX_TEXT = 20, 1000
@@ -81,6 +84,7 @@ class IntakeDraft:
     own_contribution: str | None = None
     volunteers_needed: int | None = None
     budget_requested_cents: int | None = None
+    similar_offered: bool = False
 
     @property
     def is_initiative(self) -> bool:
@@ -165,8 +169,25 @@ def _ask(context: WijkContext, state: State) -> State:
         context.reply(_("Hoeveel geld vraag je voor het initiatief? Typ een bedrag in euro's, "
                         "bijvoorbeeld 250 of 1.250,50 (0 als je geen geld nodig hebt)."))
     elif state is State.CONFIRMING:
+        _offer_similar(context, draft)
         context.reply(_summary(context, draft), _confirm_buttons())
     return state
+
+
+def _offer_similar(context: WijkContext, draft: IntakeDraft) -> None:
+    """Once per draft: open requests in the wijk that look alike, to support instead."""
+    if draft.similar_offered or draft.wijk_id is None or not draft.text:
+        return
+    draft.similar_offered = True
+    alike = similar_open_requests(context.db, wijk_id=draft.wijk_id, text=draft.text,
+                                  exclude_person_id=context.person.id)
+    if not alike:
+        return
+    lines = [_("Er zijn al verzoeken in je wijk die erop lijken. Je kunt er een steunen in plaats van een nieuw "
+               "verzoek in te dienen:")]
+    lines += [f"• <b>{r.reference}</b>: {html.escape(r.text[:150])}" for r in alike]
+    context.reply("\n".join(lines), inline([[(_("👍 Steun {reference}").format(reference=r.reference),
+                                              f"intake:support:{r.id}")] for r in alike]))
 
 
 def _advance(context: WijkContext) -> State:
@@ -393,9 +414,26 @@ async def confirm(update: Update, context: WijkContext) -> str:
     context.answer()
     context.edit_markup()
     request = file_request(context.db, resident=context.person, new=context.draft.to_new_request())
+    notices.card_to_groups(context.db, request=request, tz=context.settings.tz)
     context.reply(_("Dank je wel! Je verzoek is ingediend met nummer <b>{reference}</b>.\n\n"
                     "De wijkraad bekijkt het en zet het door naar de juiste partner. Je krijgt hier "
                     "bericht zodra er nieuws is. Met /mijnverzoeken zie je hoe het ervoor staat.")
+                  .format(reference=request.reference))
+    return END
+
+
+async def support_instead(update: Update, context: WijkContext) -> str | None:
+    """Support a similar request instead of filing this one."""
+    raw = update.callback_query.data.rsplit(":", 1)[1]
+    request = context.db.get(Request, int(raw)) if raw.isdigit() else None
+    if request is None or request.wijk_id != context.draft.wijk_id:
+        context.answer(_("Deze knop werkt niet meer."), alert=True)
+        return None
+    support_request(context, request)
+    if request.status not in OPEN:
+        return None
+    context.edit_markup()
+    context.reply(_("Je eigen verzoek is niet ingediend; je steunt nu {reference}. Met /nieuw begin je opnieuw.")
                   .format(reference=request.reference))
     return END
 
@@ -520,6 +558,7 @@ def build() -> Dialog[IntakeDraft]:
             State.COUNTING_VOLUNTEERS: [MessageHandler(TEXT, volunteers)],
             State.ASKING_BUDGET: [MessageHandler(TEXT, budget)],
             State.CONFIRMING: [CallbackQueryHandler(confirm, pattern=r"^intake:confirm$"),
+                               CallbackQueryHandler(support_instead, pattern=r"^intake:support:\d+$"),
                                CallbackQueryHandler(change, pattern=r"^intake:change$"),
                                CallbackQueryHandler(edit_field, pattern=r"^intake:edit:\w+$"),
                                CallbackQueryHandler(cancel, pattern=r"^intake:cancel$")],

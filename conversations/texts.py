@@ -20,6 +20,11 @@ def status_label(status: str) -> str:
     """A request status as residents read it."""
     labels = {
         RequestStatus.SUBMITTED: _("ingediend, wacht op de wijkraad"),
+        RequestStatus.AWAITING_RESIDENT: _("wacht op antwoord van de bewoner"),
+        RequestStatus.ROUTED: _("doorgezet, wacht op antwoord van de partner(s)"),
+        RequestStatus.SOLVED_DIRECTLY: _("direct opgelost (melding)"),
+        RequestStatus.DUPLICATE: _("samengevoegd met een ander verzoek"),
+        RequestStatus.OUT_OF_SCOPE: _("valt buiten het wijkcontract"),
         RequestStatus.WITHDRAWN: _("ingetrokken"),
     }
     try:

@@ -40,7 +40,12 @@ class RequestKind(StrEnum):
 class RequestStatus(StrEnum):
     """Where a request is in its lifecycle (see storage/workflow.py)."""
 
-    SUBMITTED = "submitted"
+    SUBMITTED = "submitted"  # waiting for the wijkraad
+    AWAITING_RESIDENT = "awaiting_resident"  # the wijkraad asked the resident a question
+    ROUTED = "routed"  # with one or more partners, who must answer
+    SOLVED_DIRECTLY = "solved_directly"  # a simple report for the meldpunt (answer category 1)
+    DUPLICATE = "duplicate"  # merged into another request
+    OUT_OF_SCOPE = "out_of_scope"  # not for the wijkcontract (reason given)
     WITHDRAWN = "withdrawn"
 
 
@@ -92,6 +97,7 @@ class Request(SQLModel, table=True):
     """A resident's wish, question or initiative for their wijk."""
 
     id: int | None = Field(default=None, primary_key=True)
+    duplicate_of_id: int | None = Field(default=None, foreign_key="request.id")
     reference: str | None = Field(default=None, max_length=20, unique=True)
     kind: str = Field(max_length=20)
     status: str = Field(max_length=30, index=True)
@@ -118,6 +124,7 @@ class StatusChange(SQLModel, table=True):
     to_status: str = Field(max_length=30)
     action: str = Field(max_length=40)
     actor_role: str = Field(max_length=30)
+    actor_name: str | None = Field(default=None, max_length=120)  # a member's name; never a resident's
     note: str | None = None
     at: datetime = _utc_column()
 
@@ -276,3 +283,48 @@ class ContractPeriod(SQLModel, table=True):
     starts_on: date
     ends_on: date
     created_at: datetime = _utc_column()
+
+
+class RouteStatus(StrEnum):
+    """Where a request stands with one partner."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+    RETURNED = "returned"  # "not ours": back to the wijkraad and coordinator
+
+
+class RequestRoute(SQLModel, table=True):
+    """A request in a partner organisation's queue, with its answer deadline."""
+
+    __table_args__ = (sa.UniqueConstraint("request_id", "organisation_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    status: str = Field(default=RouteStatus.OPEN, max_length=20)
+    deadline: date
+    routed_at: datetime = _utc_column()
+
+
+class Support(SQLModel, table=True):
+    """A resident supporting someone else's request (one per person)."""
+
+    __table_args__ = (sa.UniqueConstraint("person_id", "request_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    created_at: datetime = _utc_column()
+
+
+class Clarification(SQLModel, table=True):
+    """A wijkraad question relayed to the resident, and the answer (identities never shown)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    question: str
+    answer: str | None = None
+    group_chat_id: int = Field(sa_type=sa.BigInteger)
+    card_message_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    asked_at: datetime = _utc_column()
+    answered_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

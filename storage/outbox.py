@@ -20,3 +20,25 @@ def enqueue(session: Session, *, chat_id: int, method: str, payload: dict[str, A
         chat_id=chat_id, method=method, payload=payload, status=OutboxStatus.PENDING, attempts=0,
         not_before=now, created_at=now,
     ))
+
+
+def send_message(session: Session, *, chat_id: int, text: str, reply_markup: dict[str, Any] | None = None,
+                 reply_to: int | None = None) -> None:
+    """Owe an HTML message (user text in it must already be escaped)."""
+    payload: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML",
+                               "link_preview_options": {"is_disabled": True}}
+    if reply_markup is not None:
+        payload["reply_markup"] = reply_markup
+    if reply_to is not None:
+        payload["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
+    enqueue(session, chat_id=chat_id, method="sendMessage", payload=payload)
+
+
+def edit_message(session: Session, *, chat_id: int, message_id: int, text: str,
+                 reply_markup: dict[str, Any] | None = None) -> None:
+    """Owe an edit of an earlier message's text (and buttons: none when `reply_markup` is None)."""
+    payload: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id, "text": text, "parse_mode": "HTML",
+                               "link_preview_options": {"is_disabled": True}}
+    if reply_markup is not None:
+        payload["reply_markup"] = reply_markup
+    enqueue(session, chat_id=chat_id, method="editMessageText", payload=payload)

@@ -92,3 +92,9 @@ def describe(session: Session, *, membership: Membership) -> str:
         area = session.get(Area, membership.area_id)
         return area.name if area else "?"
     return ""
+
+
+def wijkraad_membership(session: Session, *, person: Person, wijk_id: int) -> Membership | None:
+    """The person's active membership of this wijk's wijkraad, if any."""
+    return next((m for m in active_memberships(session, person=person)
+                 if m.role == MembershipRole.WIJKRAAD and m.area_id == wijk_id), None)

@@ -32,6 +32,7 @@ class Actor:
     role: Role
     person_id: int | None
     pseudonym: str
+    display_name: str | None = None  # shown on cards for members; None for residents
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,28 @@ class Transition:
 
 
 S = RequestStatus
+R = frozenset({Role.RESIDENT})
+W = frozenset({Role.WIJKRAAD})
+UNTRIAGED = (S.SUBMITTED, S.AWAITING_RESIDENT)
+
+
+def _from(sources: tuple[RequestStatus, ...], action: str, target: RequestStatus, roles: frozenset[Role],
+          own: bool = False) -> tuple[Transition, ...]:
+    """The same move from several statuses."""
+    return tuple(Transition(action, source, target, roles, own) for source in sources)
+
+
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition("submit", None, S.SUBMITTED, frozenset({Role.RESIDENT}), own_request_only=True),
-    Transition("withdraw", S.SUBMITTED, S.WITHDRAWN, frozenset({Role.RESIDENT}), own_request_only=True),
+    # The resident files, answers the wijkraad's question, or withdraws while nothing happened yet.
+    Transition("submit", None, S.SUBMITTED, R, own_request_only=True),
+    Transition("clarify", S.AWAITING_RESIDENT, S.SUBMITTED, R, own_request_only=True),
+    *_from(UNTRIAGED, "withdraw", S.WITHDRAWN, R, own=True),
+    # The wijkraad triages (a melding may still be routed after all).
+    *_from((*UNTRIAGED, S.SOLVED_DIRECTLY), "route", S.ROUTED, W),
+    *_from(UNTRIAGED, "melding", S.SOLVED_DIRECTLY, W),
+    *_from(UNTRIAGED, "duplicate", S.DUPLICATE, W),
+    *_from(UNTRIAGED, "out_of_scope", S.OUT_OF_SCOPE, W),
+    Transition("ask", S.SUBMITTED, S.AWAITING_RESIDENT, W),
 )
 
 
@@ -83,7 +103,7 @@ def transition(
     session.flush()
     change = StatusChange(
         request_id=request.id, from_status=source, to_status=row.target, action=action,
-        actor_role=actor.role, note=note, at=now,
+        actor_role=actor.role, actor_name=actor.display_name, note=note, at=now,
     )
     session.add(change)
     session.add(AuditEntry(

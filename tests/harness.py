@@ -62,9 +62,10 @@ class Harness:
             self._seen[chat_id] = max(m["message_id"] for m in everything)
         return messages
 
-    async def say(self, user: dict[str, Any], text: str, chat: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Send text and return the bot's replies."""
-        sent = await self.pg.send_text(user, text, chat=chat)
+    async def say(self, user: dict[str, Any], text: str, chat: dict[str, Any] | None = None,
+                  reply_to: int | None = None) -> list[dict[str, Any]]:
+        """Send text (optionally as a reply) and return the bot's replies."""
+        sent = await self.pg.send_text(user, text, chat=chat, reply_to=reply_to)
         return await self._replies(sent, chat["id"] if chat else user["id"])
 
     async def send(self, user: dict[str, Any], kind: str, **kwargs: Any) -> list[dict[str, Any]]:

@@ -37,27 +37,35 @@ ACTIONS = sorted({row.action for row in TRANSITIONS})
 SOURCES = [None, *RequestStatus]
 
 
-@pytest.mark.parametrize(("action", "source", "role"), list(itertools.product(ACTIONS, SOURCES, Role)))
-def test_every_move_in_and_out_of_the_table(db, action, source, role) -> None:  # type: ignore[no-untyped-def]
+def test_every_move_in_and_out_of_the_table(db) -> None:  # type: ignore[no-untyped-def]
+    """Every action × status × role: allowed moves work and leave history; the rest change nothing."""
+    allowed_seen = refused_seen = 0
     with db.transaction_sync() as session:
         resident, _other = _setup(session)
-        request = _request(session, resident, source)
-        row = find_transition(action, source)
-        actor = Actor(role, resident.id, f"person:{resident.id}")
-        allowed = row is not None and role in row.roles
-        if allowed:
-            transition(session, request=request, action=action, actor=actor)
-            assert request.status == row.target
-            change = session.exec(select(StatusChange)).one()
-            assert (change.from_status, change.to_status, change.action) == (source, row.target, action)
-            audit = session.exec(select(AuditEntry)).one()
-            assert audit.actor == f"person:{resident.id}" and audit.action == f"request.{action}"
-        else:
-            with pytest.raises(TransitionRefused):
+        for action, source, role in itertools.product(ACTIONS, SOURCES, Role):
+            savepoint = session.begin_nested()
+            request = _request(session, resident, source)
+            row = find_transition(action, source)
+            actor = Actor(role, resident.id, f"person:{resident.id}")
+            if row is not None and role in row.roles:
                 transition(session, request=request, action=action, actor=actor)
-            assert request.status == (source or "")
-            assert session.exec(select(StatusChange)).all() == []
-            assert session.exec(select(AuditEntry)).all() == []
+                assert request.status == row.target
+                change = session.exec(select(StatusChange).where(StatusChange.request_id == request.id)).one()
+                assert (change.from_status, change.to_status, change.action) == (source, row.target, action)
+                audit = session.exec(select(AuditEntry).where(AuditEntry.subject_id == request.id)).one()
+                assert audit.actor == f"person:{resident.id}" and audit.action == f"request.{action}"
+                allowed_seen += 1
+            else:
+                with pytest.raises(TransitionRefused):
+                    transition(session, request=request, action=action, actor=actor)
+                assert request.status == (source or "")
+                assert session.exec(select(StatusChange).where(StatusChange.request_id == request.id)).all() == []
+                refused_seen += 1
+            savepoint.rollback()
+            session.expunge_all()  # SQLite reuses the rolled-back ids
+            resident = session.get(Person, resident.id)
+    assert allowed_seen == sum(len(row.roles) for row in TRANSITIONS)
+    assert refused_seen == len(ACTIONS) * len(SOURCES) * len(Role) - allowed_seen
 
 
 def test_a_resident_cannot_move_someone_elses_request(db) -> None:  # type: ignore[no-untyped-def]

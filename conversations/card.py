@@ -1,0 +1,90 @@
+"""The triage card: one message per request in the wijkraad group, with the actions still open."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from babel.dates import format_timedelta
+from sqlmodel import Session
+from telegram import InlineKeyboardMarkup
+
+from bot.i18n import _, current_locale, fmt_datetime
+from conversations.keyboards import inline
+from conversations.texts import kind_label, status_label
+from storage.models import Area, Request, RequestStatus, StatusChange, Theme, utcnow
+from storage.themes import theme_name
+from storage.triage import history, supporters
+from zoneinfo import ZoneInfo
+
+MAX_CARD_TEXT = 1000  # the description is at most 1,000 characters already
+
+
+def action_line(change: StatusChange, tz: ZoneInfo) -> str:
+    """Who did what and when, as the card shows it."""
+    labels = {
+        "submit": _("ingediend"),
+        "route": _("doorgezet naar {note}"),
+        "melding": _("afgehandeld als melding"),
+        "duplicate": _("samengevoegd met {note}"),
+        "out_of_scope": _("buiten het wijkcontract: {note}"),
+        "ask": _("vraag aan de bewoner: {note}"),
+        "clarify": _("de bewoner heeft geantwoord"),
+        "withdraw": _("ingetrokken door de bewoner"),
+    }
+    what = labels.get(change.action, change.action).format(note=html.escape(change.note or ""))
+    who = html.escape(change.actor_name) if change.actor_name else (_("bewoner") if change.actor_role == "resident" else "")
+    when = fmt_datetime(_aware(change.at), tz, "short")
+    return _("{what} – {who}, {when}").format(what=what, who=who, when=when) if who else f"{what} – {when}"
+
+
+def card_text(session: Session, *, request: Request, tz: ZoneInfo, with_history: bool = False) -> str:
+    """Reference, wijk, kind, theme, text, photos, location, supporters, age, and the last action."""
+    wijk = session.get(Area, request.wijk_id)
+    theme = session.get(Theme, request.theme_id)
+    age = format_timedelta(utcnow() - _aware(request.created_at), locale=current_locale(), add_direction=True)
+    lines = [
+        _("<b>{reference}</b> · {kind} · {theme}").format(
+            reference=request.reference, kind=kind_label(request.kind),
+            theme=html.escape(theme_name(theme, current_locale()) if theme else "?")),
+        _("Wijk: {wijk} · ingediend {age}").format(wijk=html.escape(wijk.name if wijk else "?"), age=age),
+        "",
+        html.escape(request.text[:MAX_CARD_TEXT]),
+        "",
+    ]
+    if request.own_contribution:
+        lines.append(_("Eigen inzet bewoners: {text}").format(text=html.escape(request.own_contribution)))
+    if request.photo_file_ids:
+        lines.append(_("📷 {count} foto('s) hierboven").format(count=len(request.photo_file_ids)))
+    if request.latitude is not None and request.longitude is not None:
+        url = f"https://www.openstreetmap.org/?mlat={request.latitude:.5f}&mlon={request.longitude:.5f}#map=18/{request.latitude:.5f}/{request.longitude:.5f}"
+        lines.append(_('📍 <a href="{url}">Locatie op de kaart</a>').format(url=url))
+    lines.append(_("👍 Steunbetuigingen: {count}").format(count=supporters(session, request_id=request.id)))
+    lines.append(_("Status: {status}").format(status=status_label(request.status)))
+    changes = history(session, request_id=request.id)
+    if with_history:
+        lines += ["", _("<b>Geschiedenis</b>")] + ["• " + action_line(c, tz) for c in changes]
+    elif changes and changes[-1].action != "submit":
+        lines.append("✍️ " + action_line(changes[-1], tz))
+    return "\n".join(lines)
+
+
+def card_buttons(request: Request) -> InlineKeyboardMarkup | None:
+    """The actions the request's status still allows."""
+    rid = request.id
+    if request.status in (RequestStatus.SUBMITTED, RequestStatus.AWAITING_RESIDENT):
+        rows = [[(_("➡️ Doorzetten"), f"tri:route:{rid}"), (_("📣 Melding"), f"tri:melding:{rid}")],
+                [(_("♊ Dubbel"), f"tri:dup:{rid}"), (_("🚫 Buiten wijkcontract"), f"tri:oos:{rid}")]]
+        if request.status == RequestStatus.SUBMITTED:
+            rows.append([(_("❓ Vraag aan bewoner"), f"tri:ask:{rid}")])
+        return inline(rows)
+    if request.status == RequestStatus.SOLVED_DIRECTLY:
+        return inline([[(_("➡️ Toch doorzetten"), f"tri:route:{rid}")]])
+    return None
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite returns naive datetimes; they are UTC."""
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

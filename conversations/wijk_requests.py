@@ -1,0 +1,56 @@
+"""/wijk: the open requests of the resident's wijk, each of which they can support."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+
+from bot.context import WijkContext
+from bot.i18n import _
+from conversations.keyboards import inline
+from storage.models import Area, Request
+from storage.similar import OPEN, open_requests
+from storage.triage import support, supporters
+
+MAX_LISTED = 10
+
+
+async def list_open(update: Update, context: WijkContext) -> None:
+    """The wijk's open requests with a support button each."""
+    wijk = context.db.get(Area, context.person.wijk_id) if context.person.wijk_id else None
+    if wijk is None:
+        context.reply(_("Ik weet nog niet in welke wijk je woont. Dien eerst een verzoek in met /nieuw."))
+        return
+    shown = [r for r in open_requests(context.db, wijk_id=wijk.id) if r.resident_id != context.person.id][:MAX_LISTED]
+    if not shown:
+        context.reply(_("Er zijn nu geen open verzoeken van anderen in {wijk}.").format(wijk=html.escape(wijk.name)))
+        return
+    lines = [_("<b>Open verzoeken in {wijk}</b>").format(wijk=html.escape(wijk.name))]
+    for request in shown:
+        lines.append(_("• <b>{reference}</b> (👍 {count}): {text}").format(
+            reference=request.reference, count=supporters(context.db, request_id=request.id),
+            text=html.escape(request.text[:120])))
+    rows = [[(_("👍 Steun {reference}").format(reference=r.reference), f"support:{r.id}")] for r in shown]
+    context.reply("\n".join(lines), inline(rows))
+
+
+def support_request(context: WijkContext, request: Request | None) -> None:
+    """Support `request` once, and say what happened."""
+    if request is None or request.status not in OPEN:
+        context.answer(_("Dit verzoek is niet meer open."), alert=True)
+        return
+    if request.resident_id == context.person.id:
+        context.answer(_("Dit is je eigen verzoek."), alert=True)
+        return
+    if support(context.db, person_id=context.person.id, request=request):
+        context.answer(_("Je steunt {reference}. Je krijgt bericht als er nieuws is.").format(reference=request.reference))
+    else:
+        context.answer(_("Je steunde {reference} al.").format(reference=request.reference), alert=True)
+
+
+async def support_pressed(update: Update, context: WijkContext) -> None:
+    """A support button from /wijk."""
+    raw = update.callback_query.data.split(":", 1)[1]
+    request = context.db.get(Request, int(raw)) if raw.isdigit() else None
+    support_request(context, request)
