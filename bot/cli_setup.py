@@ -8,16 +8,16 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.config import ConfigError, load_config_file
 from storage.db import Database
-from storage.models import Area, AreaKind, Request, RequestStatus, Theme
+from storage.models import Afspraak, Answer, Area, AreaKind, Organisation, Request, RequestStatus, Support, Theme
 from storage.municipality import Change, LoadReport, load_municipality, municipality_settings
 
 # Exports are UTF-8 with a byte-order mark and semicolons, which Dutch Excel opens correctly.
@@ -31,18 +31,19 @@ def register(commands: Any) -> None:
     init.add_argument("config", type=Path, help="the municipality's TOML file, e.g. bot/examples/haarlem.toml")
     init.set_defaults(func=cmd_init)
 
-    export = commands.add_parser("export", help="write the requests as CSV (UTF-8, semicolon-separated)")
+    export = commands.add_parser("export", help="write requests, answers and afspraken as CSV files "
+                                                "(UTF-8, semicolon-separated)")
     export.add_argument("--out", type=Path, default=Path("."), help="directory to write to (default: .)")
     export.add_argument("--wijk", metavar="CODE", help="only this wijk")
     export.add_argument("--period", type=int, metavar="YEAR",
-                        help="only requests filed in the contract period starting in YEAR")
+                        help="only rows dated in the contract period starting on 1 January of YEAR")
     export.set_defaults(func=cmd_export)
 
     stats = commands.add_parser("stats", help="count requests per wijk and status")
     stats.set_defaults(func=cmd_stats)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     """One clear line, exit 2."""
     print(message, file=sys.stderr)
     raise SystemExit(2)
@@ -73,7 +74,6 @@ def cmd_init(args: argparse.Namespace) -> None:
             print(problem, file=sys.stderr)
         count = len(error.problems)
         _fail(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.")
-        return
     db, _tz = _database()
     try:
         with db.transaction_sync() as session:
@@ -106,7 +106,7 @@ def report_lines(report: LoadReport, *, name: str) -> list[str]:
 
 @dataclass(frozen=True)
 class ExportScope:
-    """Which requests an export covers."""
+    """Which rows an export covers: one wijk or all, one period or all time."""
 
     wijk: Area | None
     start: datetime | None  # inclusive, timezone-aware
@@ -119,6 +119,10 @@ class ExportScope:
             return True
         return self.start <= _aware(moment) < self.end
 
+    def local_date(self, moment: datetime | None) -> str:
+        """The moment's date in the municipality's time zone, as YYYY-MM-DD."""
+        return "" if moment is None else _aware(moment).astimezone(self.tz).date().isoformat()
+
 
 @dataclass(frozen=True)
 class CsvExport:
@@ -130,22 +134,60 @@ class CsvExport:
 
 
 def request_rows(session: Session, scope: ExportScope) -> Iterable[Sequence[Any]]:
-    """One row per request; residents appear in no column."""
-    query = (select(Request, Area, Theme).join(Area, Area.id == Request.wijk_id)
-             .join(Theme, Theme.id == Request.theme_id).order_by(Area.name, Request.id))
+    """One row per request filed in the period; residents appear in no column."""
+    supporters = Counter(session.exec(select(Support.request_id)).all())
+    query = (select(Request, Area, Theme).join(Area, col(Area.id) == Request.wijk_id)
+             .join(Theme, col(Theme.id) == Request.theme_id).order_by(Area.name, Request.id))
     if scope.wijk is not None:
         query = query.where(Request.wijk_id == scope.wijk.id)
     for request, wijk, theme in session.exec(query).all():
         if scope.covers(request.created_at):
-            created = _aware(request.created_at).astimezone(scope.tz).date().isoformat()
             yield (request.reference, wijk.code, wijk.name, request.kind, theme.code, theme.name_nl,
-                   request.status, created)
+                   request.status, scope.local_date(request.created_at), supporters[request.id])
 
 
-# Answers and afspraken join this list (answers.csv, afspraken.csv) once their tables exist.
+def answer_rows(session: Session, scope: ExportScope) -> Iterable[Sequence[Any]]:
+    """One row per partner answer given in the period (the member who answered is left out)."""
+    query = (select(Answer, Request, Area, Organisation)
+             .join(Request, col(Request.id) == Answer.request_id)
+             .join(Area, col(Area.id) == Request.wijk_id)
+             .join(Organisation, col(Organisation.id) == Answer.organisation_id)
+             .order_by(Area.name, Request.id, Answer.id))
+    if scope.wijk is not None:
+        query = query.where(Request.wijk_id == scope.wijk.id)
+    for answer, request, wijk, organisation in session.exec(query).all():
+        if scope.covers(answer.answered_at):
+            yield (request.reference, wijk.code, organisation.code, organisation.name, answer.category,
+                   _day(answer.planned_date), _day(answer.planning_date), _yes_no(answer.planning_adjusted),
+                   _day(answer.decision_date), answer.reason_type, answer.text, answer.motivation,
+                   answer.outcome, answer.satisfaction, scope.local_date(answer.answered_at))
+
+
+def afspraak_rows(session: Session, scope: ExportScope) -> Iterable[Sequence[Any]]:
+    """One row per afspraak made in the period."""
+    query = (select(Afspraak, Area, Request, Organisation)
+             .join(Area, col(Area.id) == Afspraak.wijk_id)
+             .outerjoin(Request, col(Request.id) == Afspraak.request_id)
+             .outerjoin(Organisation, col(Organisation.id) == Afspraak.organisation_id)
+             .order_by(Area.name, Afspraak.deadline, Afspraak.id))
+    if scope.wijk is not None:
+        query = query.where(Afspraak.wijk_id == scope.wijk.id)
+    for afspraak, wijk, request, organisation in session.exec(query).all():
+        if scope.covers(afspraak.created_at):
+            yield (afspraak.id, wijk.code, request.reference if request else "", afspraak.owner_kind,
+                   organisation.code if organisation else "", afspraak.what, _day(afspraak.deadline),
+                   afspraak.means, afspraak.status, afspraak.percent_done, scope.local_date(afspraak.created_at),
+                   scope.local_date(afspraak.done_at))
+
+
 EXPORTS: tuple[CsvExport, ...] = (
-    CsvExport("requests", ("reference", "wijk", "wijk_name", "kind", "theme", "theme_name", "status", "created"),
-              request_rows),
+    CsvExport("requests", ("reference", "wijk", "wijk_name", "kind", "theme", "theme_name", "status", "created",
+                           "supporters"), request_rows),
+    CsvExport("answers", ("reference", "wijk", "partner", "partner_name", "category", "planned_date",
+                          "planning_date", "planning_adjusted", "decision_date", "reason_type", "text",
+                          "motivation", "outcome", "satisfaction", "answered"), answer_rows),
+    CsvExport("afspraken", ("afspraak", "wijk", "reference", "owner", "partner", "what", "deadline", "means",
+                            "status", "percent_done", "created", "done"), afspraak_rows),
 )
 
 
@@ -198,6 +240,16 @@ def _cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(("=", "+", "-", "@")):
         return "'" + value
     return "" if value is None else value
+
+
+def _day(value: date | None) -> str:
+    """A date as YYYY-MM-DD, or empty."""
+    return "" if value is None else value.isoformat()
+
+
+def _yes_no(value: bool | None) -> str:
+    """A yes/no answer, or empty."""
+    return "" if value is None else ("yes" if value else "no")
 
 
 def _aware(moment: datetime) -> datetime:

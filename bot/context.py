@@ -27,6 +27,7 @@ class WijkContext(CallbackContext[ExtBot, dict, dict, dict]):
 
     incoming: Update  # the update being handled (CallbackContext.update is a method)
     draft: Any = None
+    redirect_chat: int | None = None  # replies go here instead (a dialog continued in private chat)
 
     @classmethod
     def from_update(cls, update: object, application: Application) -> "WijkContext":  # type: ignore[override]
@@ -74,7 +75,9 @@ class WijkContext(CallbackContext[ExtBot, dict, dict, dict]):
     def reply(self, text: str, markup: Markup | None = None, *, chat_id: int | None = None,
               reply_to: int | None = None) -> None:
         """Send `text` (HTML; escape user text!) to the current chat (or `chat_id`) after commit."""
-        target = chat_id if chat_id is not None else self.incoming.effective_chat.id  # type: ignore[union-attr]
+        target = chat_id if chat_id is not None else self.redirect_chat
+        if target is None:
+            target = self.incoming.effective_chat.id  # type: ignore[union-attr]
         send_message(self.db, chat_id=target, text=text, reply_markup=markup.to_dict() if markup else None,
                      reply_to=reply_to)
 

@@ -22,7 +22,10 @@ from bot.i18n import LOCALES, _, use_locale
 from bot.unit import current_unit
 from conversations import (
     admin,
+    afspraken,
+    answer,
     clarify,
+    feedback,
     fallbacks,
     intake,
     language,
@@ -81,12 +84,21 @@ def register(application: Application) -> None:
     # Dialogs (state and draft stored per step).
     add(intake.build(), group=MAIN)
     add(triage.build_dialog(), group=MAIN)
+    add(answer.build(), group=MAIN)
+    add(feedback.build(), group=MAIN)
+    add(afspraken.build(), group=MAIN)
 
     # Triage in the wijkraad group: the card's buttons, /wachtrij, /verzoek.
     for handler in triage.button_handlers():
         add(handler, group=MAIN)
     add(CommandHandler("wachtrij", triage.queue_command, filters=GROUPS), group=MAIN)
     add(CommandHandler("verzoek", triage.request_command, filters=GROUPS), group=MAIN)
+
+    # Partners: buttons under a routed request pressed outside a dialog, and their lists.
+    add(answer.BEGIN, group=MAIN)
+    add(answer.OUTCOME, group=MAIN)
+    add(CommandHandler("inbox", afspraken.inbox, filters=PRIVATE), group=MAIN)
+    add(CommandHandler("afspraken", afspraken.list_afspraken, filters=PRIVATE), group=MAIN)
 
     # Supporting other residents' requests.
     add(CommandHandler("wijk", wijk_requests.list_open, filters=PRIVATE), group=MAIN)
@@ -132,6 +144,9 @@ def private_commands() -> list[BotCommand]:
         BotCommand("nieuw", _("Een wens, vraag of initiatief indienen")),
         BotCommand("mijnverzoeken", _("Je verzoeken en hun status")),
         BotCommand("wijk", _("Open verzoeken in je wijk steunen")),
+        BotCommand("inbox", _("Partners: open verzoeken op deadline")),
+        BotCommand("afspraken", _("Partners: afspraken op deadline")),
+        BotCommand("voortgang", _("Voortgang van een afspraak melden")),
         BotCommand("taal", _("Taal kiezen")),
         BotCommand("annuleer", _("Stoppen met waar je mee bezig bent")),
         BotCommand("help", _("Wat kan ik?")),

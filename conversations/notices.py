@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session
 from telegram import ForceReply
@@ -120,3 +121,156 @@ def question(session: Session, *, request: Request, text: str) -> None:
             "De wijkraad heeft een vraag over je verzoek <b>{reference}</b>:\n\n{question}\n\n"
             "Typ je antwoord als reactie op dit bericht.").format(reference=request.reference, question=html.escape(text)),
             reply_markup=ForceReply(input_field_placeholder=_("Je antwoord")).to_dict())
+
+
+def partner_recipients(session: Session, *, organisation_id: int) -> list[tuple[int, str]]:
+    """(chat id, locale) to reach an organisation: its linked group, else each member privately."""
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is not None and organisation.group_chat_id:
+        return [(organisation.group_chat_id, GROUP_LOCALE)]
+    from storage.answers import partner_members
+
+    recipients = []
+    for membership in partner_members(session, organisation_id=organisation_id):
+        member = session.get(Person, membership.person_id)
+        if member is not None and member.active:
+            recipients.append((member.telegram_id, member.language))
+    return recipients
+
+
+def coordinator_recipients(session: Session, *, wijk_id: int) -> list[tuple[int, str]]:
+    """Coordinators of the wijk (or of an area above it), privately."""
+    from sqlmodel import select
+
+    from storage.models import Membership, MembershipRole
+    from storage.roles import area_ancestors
+
+    areas = area_ancestors(session, area_id=wijk_id)
+    rows = session.exec(select(Membership).where(Membership.role == MembershipRole.COORDINATOR,
+                                                 Membership.revoked_at.is_(None), Membership.area_id.in_(areas))).all()
+    people = [session.get(Person, m.person_id) for m in rows]
+    return sorted({(p.telegram_id, p.language) for p in people if p is not None and p.active})
+
+
+def to_partner(session: Session, *, request: Request, route_id: int, organisation_id: int, deadline: date,
+               tz: ZoneInfo, note: str | None = None) -> None:
+    """The routed request in the organisation's queue, with Answer / Not ours / Pass on."""
+    from storage.models import Area, Theme
+    from storage.themes import theme_name
+    from conversations.texts import kind_label
+    from conversations.keyboards import inline
+
+    organisation = session.get(Organisation, organisation_id)
+    wijk = session.get(Area, request.wijk_id)
+    theme = session.get(Theme, request.theme_id)
+    for chat_id, locale in partner_recipients(session, organisation_id=organisation_id):
+        with use_locale(locale):
+            lines = [_("📬 Verzoek <b>{reference}</b> voor <b>{organisation}</b>").format(
+                         reference=request.reference, organisation=html.escape(organisation.name if organisation else "?")),
+                     _("Wijk: {wijk} · {kind} · {theme}").format(
+                         wijk=html.escape(wijk.name if wijk else "?"), kind=kind_label(request.kind),
+                         theme=html.escape(theme_name(theme, locale) if theme else "?")),
+                     "", html.escape(request.text)]
+            if request.own_contribution:
+                lines.append(_("Eigen inzet bewoners: {text}").format(text=html.escape(request.own_contribution)))
+            if note:
+                lines += ["", html.escape(note)]
+            lines += ["", _("⏰ Antwoord uiterlijk {deadline}.").format(deadline=fmt_date(deadline, tz)),
+                      _("<i>De bewoner blijft anoniem; je antwoord gaat via mij naar de bewoner en de wijkraad.</i>")]
+            buttons = inline([[(_("✍️ Beantwoorden"), f"ans:start:{route_id}")],
+                              [(_("🙅 Niet van ons"), f"ans:notours:{route_id}"),
+                               (_("↪️ Doorgeven"), f"ans:pass:{route_id}")]])
+            send_message(session, chat_id=chat_id, text="\n".join(lines), reply_markup=buttons.to_dict())
+
+
+def answer_to_resident(session: Session, *, request: Request, answer: Any, organisation: str, fields: Any,
+                       tz: ZoneInfo) -> None:
+    """The answer, in the resident's language, with the partner's own text as written; then how satisfied."""
+    from conversations.answer_texts import answer_body
+    from conversations.keyboards import inline
+
+    resident = _resident(session, request)
+    if resident is None:
+        return
+    with use_locale(resident.language):
+        text = _("📨 Antwoord van <b>{organisation}</b> op je verzoek <b>{reference}</b>:").format(
+            organisation=html.escape(organisation), reference=request.reference) + "\n\n" + answer_body(fields, tz)
+        buttons = inline([[(_("🙂 Tevreden"), f"sat:{answer.id}:yes"), (_("🙁 Niet tevreden"), f"sat:{answer.id}:no")]])
+        send_message(session, chat_id=resident.telegram_id, text=text, reply_markup=buttons.to_dict())
+
+
+def answer_to_wijkraad(session: Session, *, request: Request, organisation: str, fields: Any, tz: ZoneInfo) -> None:
+    """The answer for the wijkraad group."""
+    from conversations.answer_texts import answer_body
+
+    with use_locale(GROUP_LOCALE):
+        to_groups(session, wijk_id=request.wijk_id, text_nl=_(
+            "📨 {organisation} heeft {reference} beantwoord:").format(
+            organisation=html.escape(organisation), reference=request.reference) + "\n\n"
+            + answer_body(fields, tz, with_means=True))
+
+
+def handed_back(session: Session, *, request: Request, organisation: str, reason: str, back_with_wijkraad: bool,
+                tz: ZoneInfo) -> None:
+    """"Not ours": the wijkraad and the coordinators hear it; the card comes back when no one else has it."""
+    with use_locale(GROUP_LOCALE):
+        to_groups(session, wijk_id=request.wijk_id, text_nl=_(
+            "↩️ {organisation} geeft {reference} terug: “{reason}”").format(
+            organisation=html.escape(organisation), reference=request.reference, reason=html.escape(reason)))
+    for chat_id, locale in coordinator_recipients(session, wijk_id=request.wijk_id):
+        with use_locale(locale):
+            send_message(session, chat_id=chat_id, text=_(
+                "↩️ {organisation} geeft {reference} terug: “{reason}”. De wijkraad zet het opnieuw door; "
+                "let erop dat het niet tussen wal en schip valt.").format(
+                organisation=html.escape(organisation), reference=request.reference, reason=html.escape(reason)))
+    if back_with_wijkraad:
+        card_to_groups(session, request=request, tz=tz)
+
+
+def reopened(session: Session, *, request: Request, tz: ZoneInfo) -> None:
+    """The resident is not satisfied with a category 1 or 5 answer: back on the wijkraad's table."""
+    with use_locale(GROUP_LOCALE):
+        to_groups(session, wijk_id=request.wijk_id, text_nl=_(
+            "🔁 De bewoner is niet tevreden met het antwoord op {reference} en vraagt de wijkraad er opnieuw "
+            "naar te kijken.").format(reference=request.reference))
+    card_to_groups(session, request=request, tz=tz)
+
+
+def outcome(session: Session, *, request: Request | None, organisation: str, outcome: str) -> None:
+    """The decided prioritisation (category 4) for the wijkraad and the resident."""
+    if request is None:
+        return
+    with use_locale(GROUP_LOCALE):
+        to_groups(session, wijk_id=request.wijk_id, text_nl=_(
+            "📋 Uitkomst van de prioritering voor {reference} ({organisation}): {outcome}").format(
+            reference=request.reference, organisation=html.escape(organisation), outcome=html.escape(outcome)))
+    resident = _resident(session, request)
+    if resident is not None:
+        with use_locale(resident.language):
+            send_message(session, chat_id=resident.telegram_id, text=_(
+                "📋 Er is besloten over je verzoek <b>{reference}</b> ({organisation}): {outcome}").format(
+                reference=request.reference, organisation=html.escape(organisation), outcome=html.escape(outcome)))
+
+
+def progress_to_subscribers(session: Session, *, request: Request | None, organisation: str, percent: int,
+                            text: str, done: bool) -> None:
+    """Progress on an afspraak, to everyone following the request."""
+    if request is None:
+        return
+    from sqlmodel import select
+
+    from storage.models import Subscription
+
+    subscriptions = session.exec(select(Subscription).where(Subscription.request_id == request.id)).all()
+    for subscription in subscriptions:
+        person = session.get(Person, subscription.person_id)
+        if person is None or not person.active:
+            continue
+        with use_locale(person.language):
+            if done:
+                head = _("✅ De afspraak bij <b>{reference}</b> is uitgevoerd ({organisation}).")
+            else:
+                head = _("🔧 Voortgang bij <b>{reference}</b> ({organisation}): {percent}%")
+            send_message(session, chat_id=person.telegram_id, text=head.format(
+                reference=request.reference, organisation=html.escape(organisation), percent=percent)
+                + "\n" + html.escape(text))

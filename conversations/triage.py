@@ -40,6 +40,7 @@ from storage.triage import (
     queue,
     request_by_reference,
     route,
+    routes_of,
     wijkraad_actor,
 )
 from storage.workflow import Actor, TransitionRefused
@@ -190,6 +191,10 @@ async def route_confirm(update: Update, context: WijkContext) -> None:
     _refresh_card(context, request)
     notices.routed(context.db, request=request, organisations=result.organisations, deadline=result.deadline,
                    tz=context.settings.tz)
+    for route_row, organisation in routes_of(context.db, request_id=request.id):
+        if organisation.id in {o.id for o in result.organisations}:
+            notices.to_partner(context.db, request=request, route_id=route_row.id, organisation_id=organisation.id,
+                               deadline=route_row.deadline, tz=context.settings.tz)
 
 
 async def back(update: Update, context: WijkContext) -> None:

@@ -46,6 +46,7 @@ class RequestStatus(StrEnum):
     SOLVED_DIRECTLY = "solved_directly"  # a simple report for the meldpunt (answer category 1)
     DUPLICATE = "duplicate"  # merged into another request
     OUT_OF_SCOPE = "out_of_scope"  # not for the wijkcontract (reason given)
+    ANSWERED = "answered"  # every partner it went to has answered (or handed it back)
     WITHDRAWN = "withdrawn"
 
 
@@ -291,6 +292,7 @@ class RouteStatus(StrEnum):
     OPEN = "open"
     ANSWERED = "answered"
     RETURNED = "returned"  # "not ours": back to the wijkraad and coordinator
+    PASSED = "passed"  # handed to another partner, who has its own deadline
 
 
 class RequestRoute(SQLModel, table=True):
@@ -328,3 +330,74 @@ class Clarification(SQLModel, table=True):
     card_message_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     asked_at: datetime = _utc_column()
     answered_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class AnswerCategory(StrEnum):
+    """The five answers of seed 001."""
+
+    SOLVED_DIRECTLY = "solved_directly"  # 1: simple complaint solved directly
+    WITHIN_PERIOD = "within_period"  # 2: done within the contract period (planned date)
+    IN_PLANNING = "in_planning"  # 3: already in the multi-year planning (when; adjusted or why not)
+    PRIORITISATION = "prioritisation"  # 4: taken into the prioritisation (decision date)
+    NOT_POSSIBLE = "not_possible"  # 5: cannot / may not (reason type, motivation)
+
+
+class Answer(SQLModel, table=True):
+    """A partner's motivated answer to a routed request."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    route_id: int = Field(foreign_key="requestroute.id", unique=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    category: str = Field(max_length=30)
+    text: str  # for the resident, as the partner wrote it
+    planned_date: date | None = None  # category 2
+    planning_date: date | None = None  # category 3: when it is planned
+    planning_adjusted: bool | None = None  # category 3
+    decision_date: date | None = None  # category 4
+    reason_type: str | None = Field(default=None, max_length=20)  # category 5: legal, policy, financial
+    motivation: str | None = None  # category 3 when not adjusted; category 5
+    answered_by: str | None = Field(default=None, max_length=120)  # the member's name
+    answered_at: datetime = _utc_column()
+    outcome: str | None = None  # category 4, once the prioritisation is decided
+    outcome_asked_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    outcome_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    satisfaction: str | None = Field(default=None, max_length=20)  # satisfied, not_satisfied
+    satisfaction_comment: str | None = None
+
+
+class AfspraakStatus(StrEnum):
+    """Where an agreement stands."""
+
+    OPEN = "open"
+    DONE = "done"
+
+
+class Afspraak(SQLModel, table=True):
+    """A binding agreement: who does what, by when, with what means ("afspraak is afspraak")."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    wijk_id: int = Field(foreign_key="area.id", index=True)
+    request_id: int | None = Field(default=None, foreign_key="request.id", index=True)
+    answer_id: int | None = Field(default=None, foreign_key="answer.id")
+    owner_kind: str = Field(max_length=20)  # partner, residents, municipality
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    what: str
+    deadline: date
+    means: str | None = None
+    status: str = Field(default=AfspraakStatus.OPEN, max_length=20)
+    percent_done: int = 0
+    created_at: datetime = _utc_column()
+    done_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class AfspraakProgress(SQLModel, table=True):
+    """A progress report on an afspraak."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    afspraak_id: int = Field(foreign_key="afspraak.id", index=True)
+    text: str
+    photo_file_id: str | None = None
+    percent_done: int
+    by_name: str | None = Field(default=None, max_length=120)
+    at: datetime = _utc_column()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time
 from importlib import resources
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from storage.config import (
     DEFAULT_ANSWER_DEADLINE_WORKING_DAYS,
@@ -228,7 +229,7 @@ def _note_update(report: LoadReport, change: Change, fields: list[str]) -> None:
 
 
 def _retire(session: Session, rows: list[Any], *, referenced: set[int], report: LoadReport,
-            describe: Any) -> None:
+            describe: Callable[[Any], Change]) -> None:
     """Deactivate rows no longer in the file, except those requests refer to (reported as kept)."""
     for row in sorted(rows, key=lambda r: r.id):
         if not row.active:
@@ -267,7 +268,7 @@ def _about_requests(table: sa.Table) -> bool:
 def municipality(session: Session) -> Area | None:
     """The deployment's municipality (the active top area)."""
     return session.exec(
-        select(Area).where(Area.kind == AreaKind.MUNICIPALITY).order_by(Area.active.desc(), Area.id.desc())
+        select(Area).where(Area.kind == AreaKind.MUNICIPALITY).order_by(col(Area.active).desc(), col(Area.id).desc())
     ).first()
 
 

@@ -49,6 +49,7 @@ class Transition:
 S = RequestStatus
 R = frozenset({Role.RESIDENT})
 W = frozenset({Role.WIJKRAAD})
+P = frozenset({Role.PARTNER})
 UNTRIAGED = (S.SUBMITTED, S.AWAITING_RESIDENT)
 
 
@@ -69,6 +70,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     *_from(UNTRIAGED, "duplicate", S.DUPLICATE, W),
     *_from(UNTRIAGED, "out_of_scope", S.OUT_OF_SCOPE, W),
     Transition("ask", S.SUBMITTED, S.AWAITING_RESIDENT, W),
+    # Partners: once no partner still has it open, it is answered, or back with the wijkraad.
+    Transition("answer", S.ROUTED, S.ANSWERED, P),
+    Transition("return", S.ROUTED, S.SUBMITTED, P),
+    # A resident not satisfied with a "solved directly" or "cannot" answer puts it back to the wijkraad.
+    *_from((S.ANSWERED, S.SOLVED_DIRECTLY), "reopen", S.SUBMITTED, R, own=True),
 )
 
 

@@ -8,13 +8,13 @@ import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
 
 from bot.cli import main
+from storage.db import Database
 from storage.models import Area, Organisation, Person, Theme
 from storage.municipality import example_municipality, example_path, load_municipality
 from storage.requests import NewRequest, file_request
@@ -56,13 +56,13 @@ def _run_cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120)
 
 
-def _is_empty(db: Any) -> bool:
+def _is_empty(db: Database) -> bool:
     """No areas, themes or partners were written."""
     with db.read() as session:
         return not any(session.exec(select(table)).first() for table in (Area, Theme, Organisation))
 
 
-def test_init_lists_every_problem_and_writes_nothing(db, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_init_lists_every_problem_and_writes_nothing(db: Database, database_url: str, tmp_path: Path) -> None:
     path = tmp_path / "dorp.toml"
     path.write_text(BROKEN, "utf-8")
     result = _run_cli(database_url, "init", str(path))
@@ -83,7 +83,7 @@ def test_init_lists_every_problem_and_writes_nothing(db, database_url: str, tmp_
     assert _is_empty(db)
 
 
-def test_init_reports_a_toml_syntax_error_with_its_line(db, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_init_reports_a_toml_syntax_error_with_its_line(db: Database, database_url: str, tmp_path: Path) -> None:
     path = tmp_path / "kapot.toml"
     path.write_text('[municipality]\ncode = "dorp"\nname = "Dorp"\n\n[[districts]\ncode = "kern"\n', "utf-8")
     result = _run_cli(database_url, "init", str(path))
@@ -92,7 +92,8 @@ def test_init_reports_a_toml_syntax_error_with_its_line(db, database_url: str, t
     assert _is_empty(db)
 
 
-def test_init_loads_and_a_rerun_changes_nothing(db, database_url: str, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_init_loads_and_a_rerun_changes_nothing(db: Database, database_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("WIJKBOT_DATABASE_URL", database_url)
     main(["init", str(example_path("haarlem"))])
     first = capsys.readouterr().out
@@ -104,7 +105,7 @@ def test_init_loads_and_a_rerun_changes_nothing(db, database_url: str, monkeypat
         assert len(session.exec(select(Area).where(Area.kind == "wijk")).all()) == 5
 
 
-def _requests(db: Any) -> list[str]:
+def _requests(db: Database) -> list[str]:
     """Three requests in two Haarlem wijken, by two residents; returns their references."""
     references = []
     with db.transaction_sync() as session:
@@ -128,8 +129,9 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter=";"))
 
 
-def test_export_writes_the_requests_without_telegram_ids(db, database_url: str, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                         monkeypatch, capsys) -> None:
+def test_export_writes_the_requests_without_telegram_ids(db: Database, database_url: str, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
     references = _requests(db)
     monkeypatch.setenv("WIJKBOT_DATABASE_URL", database_url)
     main(["export", "--out", str(tmp_path / "all")])
@@ -151,7 +153,8 @@ def test_export_writes_the_requests_without_telegram_ids(db, database_url: str, 
     assert _read_csv(tmp_path / "requests-2001.csv") == []
 
 
-def test_export_refuses_an_unknown_wijk(db, database_url: str, tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_export_refuses_an_unknown_wijk(db: Database, database_url: str, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("WIJKBOT_DATABASE_URL", database_url)
     with pytest.raises(SystemExit) as exit_info:
         main(["export", "--out", str(tmp_path), "--wijk", "atlantis"])
@@ -159,7 +162,8 @@ def test_export_refuses_an_unknown_wijk(db, database_url: str, tmp_path: Path, m
     assert "No wijk with code 'atlantis'" in capsys.readouterr().err
 
 
-def test_stats_counts_requests_per_wijk_and_status(db, database_url: str, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_stats_counts_requests_per_wijk_and_status(db: Database, database_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     _requests(db)
     monkeypatch.setenv("WIJKBOT_DATABASE_URL", database_url)
     main(["stats"])

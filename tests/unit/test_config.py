@@ -12,8 +12,10 @@ from sqlmodel import Session, select
 
 from storage.areas import wijk_at, wijken_by_postcode
 from storage.config import ConfigError, MunicipalityConfig, load_config_file, parse_config, validate_config
+from storage.db import Database
 from storage.models import Area, Organisation, OrganisationWijk, Person, Request, Theme
 from storage.municipality import (
+    LoadReport,
     example_config,
     example_municipality,
     load_municipality,
@@ -73,13 +75,13 @@ def _config(text: str, tmp_path: Path | None = None) -> MunicipalityConfig:
     return parse_config(text, source="test.toml", base_dir=tmp_path or Path("."))
 
 
-def _load(db: Any, config: MunicipalityConfig | dict[str, Any]) -> Any:
+def _load(db: Database, config: MunicipalityConfig | dict[str, Any]) -> LoadReport:
     """Load in its own transaction and return the report."""
     with db.transaction_sync() as session:
         return load_municipality(session, config=config)
 
 
-def _snapshot(db: Any) -> dict[str, list[tuple[Any, ...]]]:
+def _snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     """Every row the loader writes."""
     with db.read() as session:
         return {
@@ -98,7 +100,7 @@ def _area(session: Session, code: str) -> Area:
     return session.exec(select(Area).where(Area.code == code)).one()
 
 
-def _file_request(db: Any, *, wijk_code: str) -> None:
+def _file_request(db: Database, *, wijk_code: str) -> None:
     """A request in the wijk (the loader must keep the wijk and its theme)."""
     with db.transaction_sync() as session:
         person = Person(telegram_id=5550001, language="nl")
@@ -113,7 +115,7 @@ def _file_request(db: Any, *, wijk_code: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["haarlem", "pijnacker-nootdorp"])
-def test_the_shipped_examples_validate_and_load_twice_without_changes(db, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_shipped_examples_validate_and_load_twice_without_changes(db: Database, name: str) -> None:
     config = example_municipality(name)
     first = _load(db, config)
     assert first.changed and not first.updated and not first.deactivated and not first.kept
@@ -126,14 +128,14 @@ def test_the_shipped_examples_validate_and_load_twice_without_changes(db, name: 
     assert len(wijken) == len(list(config.wijken()))
 
 
-def test_a_raw_dict_loads_too_and_twice_changes_nothing(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_raw_dict_loads_too_and_twice_changes_nothing(db: Database) -> None:
     _load(db, example_config())
     before = _snapshot(db)
     assert not _load(db, example_config()).changed
     assert _snapshot(db) == before
 
 
-def test_an_edited_file_updates_adds_and_never_deletes(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_edited_file_updates_adds_and_never_deletes(db: Database, tmp_path: Path) -> None:
     _load(db, _config(SMALL))
     _file_request(db, wijk_code="noord-b")
     edited = (SMALL.replace('name = "Wijk A"', 'name = "Wijk Alfa"')
@@ -171,7 +173,7 @@ def test_an_edited_file_updates_adds_and_never_deletes(db, tmp_path: Path) -> No
     assert ("wijk", "noord-d") in {(c.kind, c.code) for c in restored.deactivated}
 
 
-def test_a_removed_partner_is_deactivated(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_removed_partner_is_deactivated(db: Database) -> None:
     _load(db, _config(SMALL))
     without = SMALL[:SMALL.index('[[partners]]\ncode = "corporatie"')]
     report = _load(db, _config(without))
@@ -180,7 +182,7 @@ def test_a_removed_partner_is_deactivated(db) -> None:  # type: ignore[no-untype
         assert not session.exec(select(Organisation).where(Organisation.code == "corporatie")).one().active
 
 
-def test_partners_get_english_kinds_and_star_means_all(db) -> None:  # type: ignore[no-untyped-def]
+def test_partners_get_english_kinds_and_star_means_all(db: Database) -> None:
     _load(db, example_municipality("haarlem"))
     with db.read() as session:
         partners = {o.code: o for o in session.exec(select(Organisation))}
@@ -195,7 +197,7 @@ def test_partners_get_english_kinds_and_star_means_all(db) -> None:  # type: ign
         assert sum(1 for org_id, _w in served if org_id == partners["ymere"].id) == 3
 
 
-def test_custom_themes_replace_the_lemon_themes(db) -> None:  # type: ignore[no-untyped-def]
+def test_custom_themes_replace_the_lemon_themes(db: Database) -> None:
     _load(db, example_municipality("haarlem"))
     report = _load(db, _config(SMALL))
     with db.read() as session:
@@ -205,7 +207,7 @@ def test_custom_themes_replace_the_lemon_themes(db) -> None:  # type: ignore[no-
         code for code, _nl, _en in LEMON_THEMES} - {"groen", "spelen"}
 
 
-def test_a_new_municipality_replaces_the_example(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_municipality_replaces_the_example(db: Database) -> None:
     _load(db, example_municipality("haarlem"))
     report = _load(db, example_municipality("pijnacker-nootdorp"))
     assert "municipality haarlem (Haarlem): replaced by pijnacker-nootdorp" in [str(c) for c in report.deactivated]
@@ -215,7 +217,7 @@ def test_a_new_municipality_replaces_the_example(db) -> None:  # type: ignore[no
         assert wijken_by_postcode(session, postcode="2013") == []
 
 
-def test_postcodes_and_polygons_pick_the_right_wijk(db) -> None:  # type: ignore[no-untyped-def]
+def test_postcodes_and_polygons_pick_the_right_wijk(db: Database) -> None:
     _load(db, example_municipality("haarlem"))
     with db.read() as session:
         assert [w.name for w in wijken_by_postcode(session, postcode="2013")] == ["Leidsebuurt"]
@@ -227,7 +229,7 @@ def test_postcodes_and_polygons_pick_the_right_wijk(db) -> None:  # type: ignore
         assert wijk_at(session, latitude=52.39, longitude=4.70) is None
 
 
-def test_multipolygons_and_shared_postcodes(db) -> None:  # type: ignore[no-untyped-def]
+def test_multipolygons_and_shared_postcodes(db: Database) -> None:
     _load(db, example_municipality("pijnacker-nootdorp"))
     with db.read() as session:
         assert sorted(w.name for w in wijken_by_postcode(session, postcode="2645")) == [
@@ -240,7 +242,7 @@ def test_multipolygons_and_shared_postcodes(db) -> None:  # type: ignore[no-unty
         assert {b.code for b in buurten} >= {"delfgauw-zuidpolder", "delfgauw-noordpolder"}
 
 
-def test_settings_live_on_the_municipality(db) -> None:  # type: ignore[no-untyped-def]
+def test_settings_live_on_the_municipality(db: Database) -> None:
     with db.read() as session:
         defaults = municipality_settings(session)
     assert (defaults.answer_deadline_working_days, defaults.contract_period_years) == (15, 1)
@@ -262,7 +264,7 @@ def test_settings_live_on_the_municipality(db) -> None:  # type: ignore[no-untyp
     assert settings.referral("en") == "Call the municipality." and settings.referral("nl") == "Bel de gemeente."
 
 
-def test_the_haarlem_example_keeps_its_referral_text(db) -> None:  # type: ignore[no-untyped-def]
+def test_the_haarlem_example_keeps_its_referral_text(db: Database) -> None:
     _load(db, example_municipality("haarlem"))
     with db.read() as session:
         settings = municipality_settings(session)
