@@ -15,6 +15,7 @@ from bot.telegram_api import BotApi
 from bot.update_loop import UpdateLoop
 from bot.wiring import post_init, register
 from scheduler.outbox import OutboxDispatcher
+from scheduler.runner import Jobs
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.municipality import example_config, has_areas, load_municipality
@@ -60,10 +61,14 @@ async def serve(settings: Settings, *, token: str, stop: asyncio.Event) -> None:
             async with BotApi(settings.telegram_api_url, token) as api:
                 dispatcher = OutboxDispatcher(db, api)
                 loop = UpdateLoop(application, db, settings, on_commit=dispatcher.wake)
+                jobs = Jobs(db, settings, on_commit=dispatcher.wake)
+                await jobs.catch_up()
+                jobs.start()
                 log.info("Wijkbot @%s is running against %s", application.bot.username, settings.telegram_api_url)
                 tasks = [asyncio.create_task(loop.run(stop, api)), asyncio.create_task(dispatcher.run(stop))]
                 await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
                 stop.set()
+                jobs.stop()
                 for task in tasks:
                     with suppress(asyncio.CancelledError):
                         await task

@@ -223,6 +223,13 @@ def handed_back(session: Session, *, request: Request, organisation: str, reason
                 "↩️ {organisation} geeft {reference} terug: “{reason}”. De wijkraad zet het opnieuw door; "
                 "let erop dat het niet tussen wal en schip valt.").format(
                 organisation=html.escape(organisation), reference=request.reference, reason=html.escape(reason)))
+    resident = _resident(session, request)
+    if resident is not None:
+        with use_locale(resident.language):
+            send_message(session, chat_id=resident.telegram_id, text=_(
+                "{organisation} heeft laten weten dat je verzoek <b>{reference}</b> niet bij hen hoort. De wijkraad "
+                "zorgt dat het bij de juiste partner terechtkomt.").format(
+                organisation=html.escape(organisation), reference=request.reference))
     if back_with_wijkraad:
         card_to_groups(session, request=request, tz=tz)
 

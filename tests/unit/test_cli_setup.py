@@ -6,16 +6,16 @@ import csv
 import os
 import subprocess
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot.cli import main
 from storage.db import Database
-from storage.models import Area, Organisation, Person, Theme
+from storage.models import Afspraak, Answer, Area, Organisation, Person, Request, RequestRoute, Support, Theme
 from storage.municipality import example_municipality, example_path, load_municipality
 from storage.requests import NewRequest, file_request
 
@@ -120,7 +120,27 @@ def _requests(db: Database) -> list[str]:
             new = NewRequest(wijk_id=wijken[wijk].id, kind="wish", theme_id=theme.id,  # type: ignore[arg-type]
                              text="Graag een nieuwe speeltuin op het plein bij de school.")
             references.append(file_request(session, resident=resident, new=new).reference)
+        _answer_and_afspraken(session, references=references, supporter=residents[0])
     return references
+
+
+def _answer_and_afspraken(session: Session, *, references: list[str], supporter: Person) -> None:
+    """A supporter and a police answer on the second request, and two afspraken in the Leidsebuurt."""
+    request = session.exec(select(Request).where(Request.reference == references[1])).one()
+    police = session.exec(select(Organisation).where(Organisation.code == "politie-kennemerland-haarlem")).one()
+    session.add(Support(person_id=supporter.id, request_id=request.id))  # type: ignore[arg-type]
+    route = RequestRoute(request_id=request.id, organisation_id=police.id, deadline=date(2030, 1, 31))  # type: ignore[arg-type]
+    session.add(route)
+    session.flush()
+    session.add(Answer(request_id=request.id, route_id=route.id, organisation_id=police.id,  # type: ignore[arg-type]
+                       category="within_period", text="We zetten er een speeltoestel neer.",
+                       planned_date=date(2030, 6, 1), answered_by="Agent Jansen"))
+    session.add_all([
+        Afspraak(wijk_id=request.wijk_id, request_id=request.id, owner_kind="partner", organisation_id=police.id,
+                 what="Speeltoestel plaatsen", deadline=date(2030, 6, 1)),
+        Afspraak(wijk_id=request.wijk_id, owner_kind="residents", what="Opening organiseren",
+                 deadline=date(2030, 6, 15), means="Bewonersbudget"),
+    ])
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -129,9 +149,9 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter=";"))
 
 
-def test_export_writes_the_requests_without_telegram_ids(db: Database, database_url: str, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_writes_csv_files_without_telegram_ids(db: Database, database_url: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
     references = _requests(db)
     monkeypatch.setenv("WIJKBOT_DATABASE_URL", database_url)
     main(["export", "--out", str(tmp_path / "all")])
@@ -143,14 +163,27 @@ def test_export_writes_the_requests_without_telegram_ids(db: Database, database_
     today = datetime.now(ZoneInfo(os.environ.get("WIJKBOT_TIMEZONE", "Europe/Amsterdam"))).date().isoformat()
     assert {(row["kind"], row["theme"], row["status"]) for row in rows} == {("wish", "spelen", "submitted")}
     assert all(row["created"][:4] == today[:4] for row in rows)
-    text = path.read_text("utf-8-sig")
-    assert not any(str(telegram_id) in text for telegram_id in TELEGRAM_IDS)
+    assert [row["supporters"] for row in rows if row["reference"] == references[1]] == ["1"]
+    answers = _read_csv(tmp_path / "all" / "answers.csv")
+    assert [(a["reference"], a["partner"], a["category"], a["planned_date"]) for a in answers] == [
+        (references[1], "politie-kennemerland-haarlem", "within_period", "2030-06-01")]
+    afspraken = _read_csv(tmp_path / "all" / "afspraken.csv")
+    assert [(a["reference"], a["owner"], a["partner"], a["deadline"]) for a in afspraken] == [
+        (references[1], "partner", "politie-kennemerland-haarlem", "2030-06-01"),
+        ("", "residents", "", "2030-06-15")]
+    for name in ("requests", "answers", "afspraken"):
+        text = (tmp_path / "all" / f"{name}.csv").read_text("utf-8-sig")
+        assert not any(str(telegram_id) in text for telegram_id in TELEGRAM_IDS)
+        assert "Agent Jansen" not in text
 
     main(["export", "--out", str(tmp_path), "--wijk", "zuid-west-leidsebuurt", "--period", today[:4]])
     rows = _read_csv(tmp_path / f"requests-zuid-west-leidsebuurt-{today[:4]}.csv")
     assert [row["wijk"] for row in rows] == ["zuid-west-leidsebuurt"] * 2
+    assert len(_read_csv(tmp_path / f"afspraken-zuid-west-leidsebuurt-{today[:4]}.csv")) == 2
+    main(["export", "--out", str(tmp_path), "--wijk", "schalkwijk-boerhaavewijk"])
+    assert _read_csv(tmp_path / "answers-schalkwijk-boerhaavewijk.csv") == []
     main(["export", "--out", str(tmp_path), "--period", "2001"])
-    assert _read_csv(tmp_path / "requests-2001.csv") == []
+    assert all(_read_csv(tmp_path / f"{name}-2001.csv") == [] for name in ("requests", "answers", "afspraken"))
 
 
 def test_export_refuses_an_unknown_wijk(db: Database, database_url: str, tmp_path: Path,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from storage.areas import wijk_at, wijken_by_postcode
 from storage.config import ConfigError, MunicipalityConfig, load_config_file, parse_config, validate_config
 from storage.db import Database
-from storage.models import Area, Organisation, OrganisationWijk, Person, Request, Theme
+from storage.models import Area, Organisation, OrganisationWijk, Person, Request, RequestRoute, Theme
 from storage.municipality import (
     LoadReport,
     example_config,
@@ -180,6 +180,19 @@ def test_a_removed_partner_is_deactivated(db: Database) -> None:
     assert [str(c) for c in report.deactivated] == ["partner corporatie (Corporatie)"]
     with db.read() as session:
         assert not session.exec(select(Organisation).where(Organisation.code == "corporatie")).one().active
+
+
+def test_a_removed_partner_with_routed_requests_is_kept(db: Database) -> None:
+    _load(db, _config(SMALL))
+    _file_request(db, wijk_code="noord-b")
+    with db.transaction_sync() as session:
+        request = session.exec(select(Request)).one()
+        corporatie = session.exec(select(Organisation).where(Organisation.code == "corporatie")).one()
+        session.add(RequestRoute(request_id=request.id, organisation_id=corporatie.id,  # type: ignore[arg-type]
+                                 deadline=date(2030, 1, 31)))
+    report = _load(db, _config(SMALL[:SMALL.index('[[partners]]\ncode = "corporatie"')]))
+    assert [str(c) for c in report.kept] == ["partner corporatie (Corporatie)"]
+    assert report.deactivated == []
 
 
 def test_partners_get_english_kinds_and_star_means_all(db: Database) -> None:

@@ -1,0 +1,53 @@
+"""Runs the jobs on APScheduler in the municipality's time zone, and once at start to catch up."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.settings import Settings
+from scheduler.jobs import ask_for_outcomes
+from storage.db import Database
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+Job = Callable[..., int]
+DAILY_AT = {"hour": 9, "minute": 0}
+
+
+class Jobs:
+    """The scheduled jobs of one running bot."""
+
+    def __init__(self, db: Database, settings: Settings, on_commit: Callable[[], None]) -> None:
+        self.db = db
+        self.settings = settings
+        self.on_commit = on_commit
+        self.scheduler = AsyncIOScheduler(timezone=settings.tz)
+
+    async def run_job(self, job: Job) -> int:
+        """Run one job in its own transaction, then let the dispatcher send what it wrote."""
+        async with self.db.transaction() as session:
+            done = job(session, now=utcnow(), tz=self.settings.tz)
+        if done:
+            log.info("%s: %s", job.__name__, done)
+            self.on_commit()
+        return done
+
+    async def catch_up(self) -> None:
+        """After a start: everything already due."""
+        for job in (ask_for_outcomes,):
+            await self.run_job(job)
+
+    def start(self) -> None:
+        """Schedule the daily jobs at 09:00 local time."""
+        self.scheduler.add_job(self.run_job, CronTrigger(timezone=self.settings.tz, **DAILY_AT), args=[ask_for_outcomes],
+                               id="ask_for_outcomes", coalesce=True, misfire_grace_time=3600)
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        """Stop scheduling."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
