@@ -31,7 +31,7 @@ from storage.models import (
     OrganisationWijk,
     utcnow,
 )
-from storage.municipality import municipality
+from storage.municipality import municipality_settings
 from storage.people import pseudonym
 from storage.roles import coordinated_wijken, coordinates, describe, revoke
 
@@ -277,8 +277,7 @@ async def period_start(update: Update, context: WijkContext) -> None:
     context.edit_markup()
     tz = context.settings.tz
     today = utcnow().astimezone(tz).date()
-    top = municipality(context.db)
-    years = int((top.details if top else {}).get("contract_period_years", 1) or 1)
+    years = municipality_settings(context.db).contract_period_years
     ends = _add_years(today, years) - timedelta(days=1)
     context.db.add(ContractPeriod(wijk_id=wijk.id, starts_on=today, ends_on=ends))
     context.reply(_("Nieuwe contractperiode voor {wijk}: {start} t/m {end}.").format(

@@ -49,7 +49,7 @@ from storage.answers import (
 )
 from storage.dialogs import load_dialog, save_dialog
 from storage.models import Answer, AnswerCategory, Organisation, Request, RequestRoute, RouteStatus, utcnow
-from storage.municipality import municipality
+from storage.municipality import municipality_settings
 from storage.people import pseudonym
 from storage.roles import active_memberships, is_partner_member
 from storage.triage import lock_request
@@ -147,9 +147,8 @@ def _today(context: WijkContext) -> date:
 
 def _settings(context: WijkContext) -> tuple[int, int]:
     """(answer deadline in working days, contract period in years)."""
-    top = municipality(context.db)
-    details = top.details if top else {}
-    return int(details.get("answer_deadline_working_days", 15) or 15), int(details.get("contract_period_years", 1) or 1)
+    settings = municipality_settings(context.db)
+    return settings.answer_deadline_working_days, settings.contract_period_years
 
 
 # ── the questions ────────────────────────────────────────────────────────────────────────

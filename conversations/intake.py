@@ -38,7 +38,7 @@ from conversations.texts import kind_label
 from conversations.wijk_requests import support_request
 from storage.areas import list_wijken, wijk_at, wijk_by_name, wijken_by_postcode
 from storage.models import Area, Request, RequestKind, Theme
-from storage.municipality import municipality
+from storage.municipality import municipality_settings
 from storage.requests import NewRequest, file_request
 from storage.similar import OPEN, similar_open_requests
 from storage.themes import active_themes, theme_name
@@ -294,10 +294,7 @@ async def kind_chosen(update: Update, context: WijkContext) -> State | str:
     context.edit_markup()
     kind = update.callback_query.data.rsplit(":", 1)[1]
     if kind == PERSONAL:
-        top = municipality(context.db)
-        details = top.details if top else {}
-        referral = details.get("referral_text_en") if current_locale() == "en" else None
-        referral = referral or details.get("referral_text") or _(
+        referral = municipality_settings(context.db).referral(current_locale()) or _(
             "Voor persoonlijke zaken kun je terecht bij het klantcontactcentrum van je gemeente.")
         context.reply(_("Wijkbot is er voor wensen en vragen over de wijk, niet voor persoonlijke zaken. "
                         "{referral}\n\nEr is niets opgeslagen.").format(referral=html.escape(referral)))

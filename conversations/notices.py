@@ -17,7 +17,7 @@ from bot.i18n import _, fmt_date, use_locale
 from conversations.card import card_buttons, card_text
 from storage.groups import wijkraad_groups
 from storage.models import Organisation, Person, Request
-from storage.municipality import municipality
+from storage.municipality import municipality_settings
 from storage.outbox import enqueue, send_message
 
 GROUP_LOCALE = "nl"  # wijkraad groups read Dutch
@@ -72,9 +72,8 @@ def melding(session: Session, *, request: Request) -> None:
     resident = _resident(session, request)
     if resident is None:
         return
-    top = municipality(session)
-    desk = (top.details if top else {}).get("meldpunt") or {}
-    contact = ", ".join(html.escape(str(desk[key])) for key in ("name", "phone", "url") if desk.get(key))
+    desk = municipality_settings(session).meldpunt
+    contact = ", ".join(html.escape(part) for part in (desk.name, desk.phone, desk.email, desk.url) if part) if desk else ""
     with use_locale(resident.language):
         text = _("Je verzoek <b>{reference}</b> is een melding die direct kan worden opgelost. De wijkraad heeft "
                  "het zo afgehandeld.").format(reference=request.reference)
@@ -100,10 +99,8 @@ def out_of_scope(session: Session, *, request: Request, reason: str) -> None:
     resident = _resident(session, request)
     if resident is None:
         return
-    top = municipality(session)
-    details = top.details if top else {}
     with use_locale(resident.language):
-        referral = (details.get("referral_text_en") if resident.language == "en" else None) or details.get("referral_text")
+        referral = municipality_settings(session).referral(resident.language)
         text = _("Dank je voor je verzoek <b>{reference}</b>. De wijkraad heeft gekeken en het past helaas niet "
                  "in het wijkcontract. De reden: {reason}").format(reference=request.reference, reason=html.escape(reason))
         if referral:

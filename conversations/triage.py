@@ -27,7 +27,7 @@ from conversations.keyboards import inline
 from conversations.texts import status_label
 from storage.groups import group_of
 from storage.models import Area, Request, utcnow
-from storage.municipality import municipality
+from storage.municipality import municipality_settings
 from storage.roles import wijkraad_membership
 from storage.similar import similar_open_requests
 from storage.triage import (
@@ -179,8 +179,7 @@ async def route_confirm(update: Update, context: WijkContext) -> None:
     if not chosen:
         context.answer(_("Kies eerst een of meer partners."), alert=True)
         return
-    top = municipality(context.db)
-    days = int((top.details if top else {}).get("answer_deadline_working_days", 15) or 15)
+    days = municipality_settings(context.db).answer_deadline_working_days
     today = utcnow().astimezone(context.settings.tz).date()
     try:
         result = route(context.db, request=request, organisation_ids=chosen, by=actor, today=today, answer_days=days)

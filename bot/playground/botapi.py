@@ -14,6 +14,7 @@ from .errors import PlaygroundError, bad_request
 from .params import Params
 from .settings import PROFILE_FIELDS
 from .state import Playground
+from .traffic import is_sending_method
 
 log = logging.getLogger(__name__)
 
@@ -291,26 +292,38 @@ for _field in PROFILE_FIELDS:
     _profile_methods(_field)
 
 
-def _error(status: int, description: str) -> web.Response:
+def _error(
+    status: int, description: str, parameters: dict[str, Any] | None = None
+) -> web.Response:
     """A Bot API error envelope."""
-    return web.json_response(
-        {"ok": False, "error_code": status, "description": description}, status=status
-    )
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return web.json_response(body, status=status)
+
+
+def _call(playground: Playground, name: str, handler: Handler, params: Params) -> Any:
+    """Run a handler; sending methods go through flood limits, 429 faults and stats."""
+    if not is_sending_method(name):
+        return handler(playground, params)
+    return playground.guarded_send(params.optional_chat_id(), lambda: handler(playground, params))
 
 
 async def handle_method(request: web.Request) -> web.Response:
     """Dispatch /bot{token}/{method} to its handler."""
-    handler = METHODS.get(request.match_info["method"].lower())
-    if handler is None:
-        return _error(404, "Not Found")
+    name = request.match_info["method"].lower()
+    handler = METHODS.get(name)
     playground = request.app[PLAYGROUND_KEY]
     try:
+        playground.check_status_fault()
+        if handler is None:
+            return _error(404, "Not Found")
         params = await Params.from_request(request)
-        result = handler(playground, params)
+        result = _call(playground, name, handler, params)
         if inspect.isawaitable(result):
             result = await result
     except PlaygroundError as error:
-        return _error(error.status, error.description)
+        return _error(error.status, error.description, error.parameters)
     except Exception as error:  # report bugs to the bot instead of hanging
         log.exception("playground failed on %s", request.match_info["method"])
         return _error(500, f"Internal Server Error: {error!r}")

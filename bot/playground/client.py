@@ -251,6 +251,48 @@ class PlaygroundClient:
         body = {"chat_id": chat_id, "user_id": user_id, "admin": admin}
         return await self._post("/admin", body)
 
+    async def register_users(self, users: list[User]) -> JSON:
+        """Register many users with private chats the bot may message (no updates enqueued)."""
+        return await self._post("/users/bulk", {"users": users})
+
+    async def set_limits(self, **settings: Any) -> JSON:
+        """Switch flood limits on (enabled=False: off); omitted settings take their defaults.
+
+        Settings: enabled, private_per_second, private_burst, group_per_minute,
+        group_window_seconds, global_per_second, global_burst, retry_after (a floor).
+        """
+        return await self._post("/limits", settings)
+
+    async def limits(self) -> JSON:
+        """The active flood limit settings."""
+        settings: JSON = (await self._request("GET", "/limits")).json()
+        return settings
+
+    async def fault_429(self, count: int, retry_after: int, chat_id: int | None = None) -> JSON:
+        """The next count sending calls (to chat_id only, when given) get a 429."""
+        body: JSON = {"mode": "429", "count": count, "retry_after": retry_after}
+        if chat_id is not None:
+            body["chat_id"] = chat_id
+        return await self._post("/faults", body)
+
+    async def fault_status(self, status: int, seconds: float) -> JSON:
+        """Every Bot API call (getUpdates too) gets this HTTP status for seconds."""
+        return await self._post("/faults", {"mode": "status", "status": status, "seconds": seconds})
+
+    async def clear_faults(self) -> JSON:
+        """Forget every injected fault."""
+        return await self._post("/faults", {"mode": "clear"})
+
+    async def stats(self) -> JSON:
+        """{"sent", "429", "faults", "by_chat": {chat_id (int): {"sent", "429", "faults"}}}."""
+        data: JSON = (await self._request("GET", "/stats")).json()
+        data["by_chat"] = {int(chat_id): counts for chat_id, counts in data["by_chat"].items()}
+        return data
+
+    async def reset_stats(self) -> None:
+        """Zero the send, 429 and fault counters."""
+        await self._post("/stats/reset", {})
+
     async def reset(self) -> None:
-        """Clear all playground state."""
+        """Clear all playground state (flood limits off, no faults, zero stats)."""
         await self._post("/reset", {})

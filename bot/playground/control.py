@@ -210,10 +210,62 @@ async def wait(pg: Playground, request: web.Request) -> web.Response:
     return web.json_response({**result, "ok": True})
 
 
+@routes.post("/playground/users/bulk")
+@endpoint
+async def users_bulk(pg: Playground, request: web.Request) -> web.Response:
+    """Register many users with private chats the bot may message, without any updates."""
+    body = await _body(request)
+    _required(body, "users")
+    return web.json_response(pg.register_users(body["users"]))
+
+
+@routes.get("/playground/limits")
+@endpoint
+async def limits(pg: Playground, request: web.Request) -> web.Response:
+    """The active flood limit settings."""
+    return web.json_response(pg.limits.to_json())
+
+
+@routes.post("/playground/limits")
+@endpoint
+async def set_limits(pg: Playground, request: web.Request) -> web.Response:
+    """Switch Telegram's flood limits on or off; omitted settings take their defaults."""
+    return web.json_response(pg.set_limits(await _body(request)))
+
+
+@routes.get("/playground/faults")
+@endpoint
+async def faults(pg: Playground, request: web.Request) -> web.Response:
+    """Pending injected faults."""
+    return web.json_response(pg.faults_view())
+
+
+@routes.post("/playground/faults")
+@endpoint
+async def set_faults(pg: Playground, request: web.Request) -> web.Response:
+    """Inject 429s ({"mode": "429"}), an HTTP status for a while ("status"), or "clear"."""
+    return web.json_response(pg.set_faults(await _body(request)))
+
+
+@routes.get("/playground/stats")
+@endpoint
+async def stats(pg: Playground, request: web.Request) -> web.Response:
+    """Accepted sends, 429s and faults, in total and per chat."""
+    return web.json_response(pg.stats_view())
+
+
+@routes.post("/playground/stats/reset")
+@endpoint
+async def reset_stats(pg: Playground, request: web.Request) -> web.Response:
+    """Zero the counters."""
+    pg.reset_stats()
+    return web.json_response(pg.stats_view())
+
+
 @routes.post("/playground/reset")
 @endpoint
 async def reset(pg: Playground, request: web.Request) -> web.Response:
-    """Clear all state."""
+    """Clear all state, including limits, faults and stats."""
     pg.reset()
     return web.json_response({"ok": True})
 

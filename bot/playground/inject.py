@@ -42,6 +42,13 @@ class ControlMixin(World):
 
     def _register_user(self, user: Any) -> JSON:
         """Normalize a user object and remember it."""
+        normalized = self._normalize_user(user)
+        self.users[normalized["id"]] = normalized
+        return normalized
+
+    @staticmethod
+    def _normalize_user(user: Any) -> JSON:
+        """A validated User object from control API input."""
         if not isinstance(user, dict) or "id" not in user:
             raise invalid("user must be an object with an id")
         user_id = _int(user["id"], "user.id")
@@ -53,8 +60,27 @@ class ControlMixin(World):
             "first_name": str(user.get("first_name") or f"User {user_id}"),
         }
         normalized.update({key: user[key] for key in USER_FIELDS if user.get(key) is not None})
-        self.users[user_id] = normalized
         return normalized
+
+    def register_users(self, users: Any) -> JSON:
+        """Register users with private chats the bot may message (no messages, no updates).
+
+        All users are validated before any is stored; registering unblocks them, as writing
+        to the bot does.
+        """
+        if not isinstance(users, list):
+            raise invalid("users must be a list of user objects")
+        normalized = [self._normalize_user(user) for user in users]
+        for user in normalized:
+            existing = self.chats.get(user["id"])
+            if existing is not None and existing.type != "private":
+                raise invalid(f"chat {user['id']} is a {existing.type} chat, not private")
+        for user in normalized:
+            self.users[user["id"]] = user
+            self._chat_for(user, None)
+            self.blocked.discard(user["id"])
+        self.notifier.notify()
+        return {"ok": True, "registered": len(normalized)}
 
     def _chat_for(self, user: JSON, spec: Any) -> Chat:
         """The chat a user acts in, created when new (group creator = first user)."""
