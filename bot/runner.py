@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
+from datetime import datetime
 from contextlib import suppress
 
 from telegram.ext import Application, ContextTypes
@@ -18,8 +20,9 @@ from scheduler.outbox import OutboxDispatcher
 from scheduler.runner import Jobs
 from storage.db import Database
 from storage.migrate import upgrade
+from storage.models import utcnow
 from storage.municipality import example_config, has_areas, load_municipality
-from storage.themes import ensure_themes
+from storage.themes import active_themes, ensure_themes
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +46,15 @@ def prepare_database(settings: Settings) -> Database:
     upgrade(settings.database_url)
     db = Database(settings.database_url)
     with db.transaction_sync() as session:
-        ensure_themes(session)
-        if not has_areas(session):
+        if not has_areas(session):  # a fresh database: the Haarlem example (`wijkbot init` loads your own)
             load_municipality(session, config=example_config("haarlem"))
+        if not active_themes(session):
+            ensure_themes(session)
     return db
 
 
-async def serve(settings: Settings, *, token: str, stop: asyncio.Event) -> None:
-    """Run the bot against `settings.telegram_api_url` until `stop` is set."""
+async def serve(settings: Settings, *, token: str, stop: asyncio.Event, clock: Callable[[], datetime] = utcnow) -> None:
+    """Run the bot against `settings.telegram_api_url` until `stop` is set (`clock`: tests move time)."""
     db = prepare_database(settings)
     application = build_application(settings, token)
     register(application)
@@ -59,9 +63,9 @@ async def serve(settings: Settings, *, token: str, stop: asyncio.Event) -> None:
             await application.bot.delete_webhook()
             await post_init(application)
             async with BotApi(settings.telegram_api_url, token) as api:
-                dispatcher = OutboxDispatcher(db, api)
+                dispatcher = OutboxDispatcher(db, api, tz=settings.tz, limits=settings.rate_limits, clock=clock)
                 loop = UpdateLoop(application, db, settings, on_commit=dispatcher.wake)
-                jobs = Jobs(db, settings, on_commit=dispatcher.wake)
+                jobs = Jobs(db, settings, on_commit=dispatcher.wake, clock=clock)
                 await jobs.catch_up()
                 jobs.start()
                 log.info("Wijkbot @%s is running against %s", application.bot.username, settings.telegram_api_url)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from scheduler.limits import RateLimits
 
 DEFAULT_API_URL = "https://api.telegram.org"
 # A fixed, obviously fake token used only against the local playground.
@@ -29,6 +32,10 @@ class Settings(BaseSettings):
     playground_port: int = Field(default=8080, ge=0, le=65535)
     poll_timeout: int = Field(default=25, ge=0, le=50)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    rate_private_per_second: float = Field(default=1.0, gt=0)
+    rate_private_burst: int = Field(default=3, ge=1)
+    rate_group_per_minute: int = Field(default=20, ge=1)
+    rate_global_per_second: float = Field(default=30.0, gt=0)
 
     @field_validator("token")
     @classmethod
@@ -86,6 +93,16 @@ class Settings(BaseSettings):
     def uses_playground(self) -> bool:
         """No token: run against the built-in local Bot API playground."""
         return self.token is None
+
+    @property
+    def rate_limits(self) -> "RateLimits":
+        """Telegram's flood limits the dispatcher keeps."""
+        from scheduler.limits import RateLimits
+
+        return RateLimits(private_per_second=self.rate_private_per_second, private_burst=self.rate_private_burst,
+                          group_per_minute=self.rate_group_per_minute,
+                          global_per_second=self.rate_global_per_second,
+                          global_burst=int(self.rate_global_per_second))
 
     @property
     def tz(self) -> ZoneInfo:

@@ -61,7 +61,7 @@ def routed(session: Session, *, request: Request, organisations: list[Organisati
         return
     with use_locale(resident.language):
         names = ", ".join(html.escape(o.name) for o in organisations)
-        send_message(session, chat_id=resident.telegram_id, text=_(
+        send_message(session, quiet=True, chat_id=resident.telegram_id, text=_(
             "Je verzoek <b>{reference}</b> is door de wijkraad doorgezet naar: {names}. Zij geven uiterlijk "
             "{deadline} antwoord; dat krijg je hier.").format(
                 reference=request.reference, names=names, deadline=fmt_date(deadline, tz)))
@@ -79,7 +79,7 @@ def melding(session: Session, *, request: Request) -> None:
                  "het zo afgehandeld.").format(reference=request.reference)
         if contact:
             text += "\n" + _("Voor meldingen kun je ook direct terecht bij: {contact}").format(contact=contact)
-        send_message(session, chat_id=resident.telegram_id, text=text)
+        send_message(session, quiet=True, chat_id=resident.telegram_id, text=text)
 
 
 def duplicate(session: Session, *, request: Request, original: Request) -> None:
@@ -88,7 +88,7 @@ def duplicate(session: Session, *, request: Request, original: Request) -> None:
     if resident is None:
         return
     with use_locale(resident.language):
-        send_message(session, chat_id=resident.telegram_id, text=_(
+        send_message(session, quiet=True, chat_id=resident.telegram_id, text=_(
             "Je verzoek <b>{reference}</b> gaat over hetzelfde als <b>{original}</b>. De wijkraad heeft ze "
             "samengevoegd: je steunt nu {original} en krijgt daarover bericht.").format(
                 reference=request.reference, original=original.reference))
@@ -105,7 +105,7 @@ def out_of_scope(session: Session, *, request: Request, reason: str) -> None:
                  "in het wijkcontract. De reden: {reason}").format(reference=request.reference, reason=html.escape(reason))
         if referral:
             text += "\n\n" + html.escape(referral)
-        send_message(session, chat_id=resident.telegram_id, text=text)
+        send_message(session, quiet=True, chat_id=resident.telegram_id, text=text)
 
 
 def question(session: Session, *, request: Request, text: str) -> None:
@@ -114,7 +114,7 @@ def question(session: Session, *, request: Request, text: str) -> None:
     if resident is None:
         return
     with use_locale(resident.language):
-        send_message(session, chat_id=resident.telegram_id, text=_(
+        send_message(session, quiet=True, chat_id=resident.telegram_id, text=_(
             "De wijkraad heeft een vraag over je verzoek <b>{reference}</b>:\n\n{question}\n\n"
             "Typ je antwoord als reactie op dit bericht.").format(reference=request.reference, question=html.escape(text)),
             reply_markup=ForceReply(input_field_placeholder=_("Je antwoord")).to_dict())
@@ -193,7 +193,7 @@ def answer_to_resident(session: Session, *, request: Request, answer: Any, organ
         text = _("📨 Antwoord van <b>{organisation}</b> op je verzoek <b>{reference}</b>:").format(
             organisation=html.escape(organisation), reference=request.reference) + "\n\n" + answer_body(fields, tz)
         buttons = inline([[(_("🙂 Tevreden"), f"sat:{answer.id}:yes"), (_("🙁 Niet tevreden"), f"sat:{answer.id}:no")]])
-        send_message(session, chat_id=resident.telegram_id, text=text, reply_markup=buttons.to_dict())
+        send_message(session, quiet=True, chat_id=resident.telegram_id, text=text, reply_markup=buttons.to_dict())
 
 
 def answer_to_wijkraad(session: Session, *, request: Request, organisation: str, fields: Any, tz: ZoneInfo) -> None:
@@ -223,7 +223,7 @@ def handed_back(session: Session, *, request: Request, organisation: str, reason
     resident = _resident(session, request)
     if resident is not None:
         with use_locale(resident.language):
-            send_message(session, chat_id=resident.telegram_id, text=_(
+            send_message(session, quiet=True, chat_id=resident.telegram_id, text=_(
                 "{organisation} heeft laten weten dat je verzoek <b>{reference}</b> niet bij hen hoort. De wijkraad "
                 "zorgt dat het bij de juiste partner terechtkomt.").format(
                 organisation=html.escape(organisation), reference=request.reference))
@@ -251,7 +251,7 @@ def outcome(session: Session, *, request: Request | None, organisation: str, out
     resident = _resident(session, request)
     if resident is not None:
         with use_locale(resident.language):
-            send_message(session, chat_id=resident.telegram_id, text=_(
+            send_message(session, quiet=True, chat_id=resident.telegram_id, text=_(
                 "📋 Er is besloten over je verzoek <b>{reference}</b> ({organisation}): {outcome}").format(
                 reference=request.reference, organisation=html.escape(organisation), outcome=html.escape(outcome)))
 
@@ -275,6 +275,6 @@ def progress_to_subscribers(session: Session, *, request: Request | None, organi
                 head = _("✅ De afspraak bij <b>{reference}</b> is uitgevoerd ({organisation}).")
             else:
                 head = _("🔧 Voortgang bij <b>{reference}</b> ({organisation}): {percent}%")
-            send_message(session, chat_id=person.telegram_id, text=head.format(
+            send_message(session, quiet=True, chat_id=person.telegram_id, text=head.format(
                 reference=request.reference, organisation=html.escape(organisation), percent=percent)
                 + "\n" + html.escape(text))

@@ -1,8 +1,14 @@
-"""The outbox dispatcher: sends committed outbox rows, in order per chat, and records the result.
+"""The outbox dispatcher: sends committed outbox rows, in order per chat, within Telegram's limits.
 
-A row is marked sent right after Telegram accepts it; a crash in between may repeat at most
-that one message. Network errors and 5xx are retried with backoff, 429 pauses only that chat,
-403 (blocked) marks the person inactive, other 400s are recorded as failed.
+- One worker per chat sends that chat's due rows in order; chats proceed independently, so a
+  chat that must wait (its own limit, a 429, quiet hours) holds up no one else.
+- The limiter keeps Telegram's limits up front (see scheduler/limits.py); a 429 pauses only
+  that chat for `retry_after`.
+- Network errors and 5xx are retried with backoff; 403 (blocked) marks the person inactive.
+- Notices to residents (`quiet` rows) wait during the quiet hours and go out in the morning,
+  oldest first.
+- A row is marked sent right after Telegram accepts it (outcomes are written in batches); a
+  crash in between may repeat at most the messages in that small batch.
 """
 
 from __future__ import annotations
@@ -11,17 +17,24 @@ import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import Session, select
+
 from bot.telegram_api import Blocked, BotApi, Refused, RetryLater
+from scheduler.limits import Limiter, RateLimits
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus, Person, utcnow
+from storage.municipality import MunicipalitySettings, municipality_settings
 
 log = logging.getLogger(__name__)
-BATCH = 500
+FETCH = 1000
+RECORD_EVERY = 0.05  # seconds between batched outcome writes
+MAX_BACKOFF = 300
+UNLIMITED = {"answerCallbackQuery"}  # not a message: outside the flood limits
 
 
 @dataclass
@@ -34,133 +47,214 @@ class Outcome:
     error: str | None = None
     retry_at: datetime | None = None
     blocked_chat: int | None = None
-    attempts: int = 0
+    attempts: int | None = None  # None: unchanged (a deferral is not an attempt)
 
 
 class OutboxDispatcher:
-    """Drains the outbox whenever woken (after each commit) and at least every second."""
+    """Sends the outbox; woken after each commit, and looks at least every `idle_seconds`."""
 
-    def __init__(self, db: Database, api: BotApi, *, idle_seconds: float = 1.0) -> None:
+    def __init__(self, db: Database, api: BotApi, *, tz: ZoneInfo, limits: RateLimits | None = None,
+                 idle_seconds: float = 1.0, clock: Any = utcnow) -> None:
         self.db = db
         self.api = api
+        self.tz = tz
+        self.limiter = Limiter(limits or RateLimits())
         self.idle_seconds = idle_seconds
+        self.clock = clock
         self._wake = asyncio.Event()
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._in_flight: set[int] = set()
+        self._outcomes: list[Outcome] = []
+        self._recorded = asyncio.Event()
+        self._quiet: MunicipalitySettings | None = None
 
     def wake(self) -> None:
         """Something was committed: look now."""
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Send until `stop` is set."""
-        while not stop.is_set():
-            self._wake.clear()
-            try:
-                if await self.drain_once():
-                    continue
-            except Exception:
-                log.exception("outbox pass failed; retrying")
-            waiter = asyncio.ensure_future(self._wake.wait())
-            stopper = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({waiter, stopper}, timeout=self.idle_seconds, return_when=asyncio.FIRST_COMPLETED)
-            waiter.cancel()
-            stopper.cancel()
+        """Send until `stop` is set; then finish what is in flight and record it."""
+        recorder = asyncio.create_task(self._record_loop(stop))
+        try:
+            while not stop.is_set():
+                self._wake.clear()
+                try:
+                    self._dispatch_due()
+                except Exception:
+                    log.exception("outbox pass failed; retrying")
+                await _wait_any(self._wake, stop, timeout=self.idle_seconds)
+        finally:
+            if self._workers:
+                await asyncio.gather(*self._workers.values(), return_exceptions=True)
+            await self._flush()
+            recorder.cancel()
 
-    async def drain_once(self) -> int:
-        """Send every due row once; returns how many rows were settled."""
-        now = utcnow()
+    def _settings(self) -> MunicipalitySettings:
+        """Quiet hours (read once; the configuration changes only with `wijkbot init` and a restart)."""
+        if self._quiet is None:
+            with self.db.read() as session:
+                self._quiet = municipality_settings(session)
+        return self._quiet
+
+    def _dispatch_due(self) -> None:
+        """Start a worker for every chat with due rows and no worker yet."""
+        now = self.clock()
         with self.db.read() as session:
-            rows = session.exec(
-                select(OutboxMessage)
-                .where(OutboxMessage.status == OutboxStatus.PENDING)
-                .order_by(OutboxMessage.id)
-                .limit(BATCH)
-            ).all()
+            rows = session.exec(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
+                                .order_by(OutboxMessage.id).limit(FETCH)).all()
         per_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
-        waiting: set[int] = set()
+        held: set[int] = set(self._workers)
         for row in rows:
+            if row.id in self._in_flight or row.chat_id in held:
+                continue
             # A chat's later rows wait behind an earlier row that is not yet due (order per chat).
-            if row.chat_id in waiting or _aware(row.not_before) > now:
-                waiting.add(row.chat_id)
+            if _aware(row.not_before) > now:
+                held.add(row.chat_id)
                 continue
             per_chat[row.chat_id].append(row)
-        if not per_chat:
-            return 0
-        results = await asyncio.gather(*(self._send_chat(chat_rows) for chat_rows in per_chat.values()))
-        outcomes = [outcome for chat_outcomes in results for outcome in chat_outcomes]
-        await self._record(outcomes)
-        return sum(1 for o in outcomes if o.status != OutboxStatus.PENDING)
+        for chat_id, chat_rows in per_chat.items():
+            self._in_flight.update(r.id for r in chat_rows)
+            task = asyncio.create_task(self._send_chat(chat_id, chat_rows))
+            self._workers[chat_id] = task
+            task.add_done_callback(lambda _t, c=chat_id: self._worker_done(c))
+        self.limiter.forget_idle(set(self._workers))
 
-    async def _send_chat(self, rows: list[OutboxMessage]) -> list[Outcome]:
-        """Send one chat's rows in order; stop at the first that must be retried."""
-        outcomes: list[Outcome] = []
-        for row in rows:
+    def _worker_done(self, chat_id: int) -> None:
+        """A chat is done for now: look again (it may have more rows)."""
+        self._workers.pop(chat_id, None)
+        self._wake.set()
+
+    async def _send_chat(self, chat_id: int, rows: list[OutboxMessage]) -> None:
+        """Send one chat's rows in order; stop at the first that must wait."""
+        for index, row in enumerate(rows):
             outcome = await self._send_one(row)
-            outcomes.append(outcome)
+            self._outcomes.append(outcome)
             if outcome.status == OutboxStatus.PENDING or outcome.blocked_chat is not None:
-                break
-        return outcomes
+                # The rest stay pending, untouched, and are looked at again later in order.
+                self._release([r.id for r in rows[index + 1:]])
+                return
+
+    def _release(self, row_ids: list[int]) -> None:
+        """Rows not attempted are no longer in flight."""
+        self._in_flight.difference_update(row_ids)
+
+    def _quiet_until(self, row: OutboxMessage) -> datetime | None:
+        """For a resident's notice during quiet hours: the end of the quiet hours."""
+        if not row.quiet or row.chat_id < 0:
+            return None
+        settings = self._settings()
+        local = self.clock().astimezone(self.tz)
+        if not settings.is_quiet(local.time()):
+            return None
+        end = local.replace(hour=settings.quiet_end.hour, minute=settings.quiet_end.minute, second=0, microsecond=0)
+        if end <= local:
+            end += timedelta(days=1)
+        return end.astimezone(UTC)
 
     async def _send_one(self, row: OutboxMessage) -> Outcome:
-        """One Bot API call and what it means for the row."""
-        outcome = await self._try(row)
-        if outcome.status != OutboxStatus.SENT:
-            outcome.attempts = row.attempts + 1
-        return outcome
-
-    async def _try(self, row: OutboxMessage) -> Outcome:
-        """Make the call and classify the answer."""
+        """One Bot API call (within the limits) and what it means for the row."""
+        held_until = self._quiet_until(row)
+        if held_until is not None:
+            return Outcome(row.id, OutboxStatus.PENDING, retry_at=held_until)
+        if row.method not in UNLIMITED:
+            await self.limiter.wait_turn(row.chat_id)
         try:
             result = await self.api.call(row.method, row.payload)
         except RetryLater as error:
-            delay = error.retry_after if error.retry_after is not None else min(2 ** min(row.attempts, 8), 300)
-            return Outcome(row.id, OutboxStatus.PENDING, error=str(error), retry_at=utcnow() + timedelta(seconds=delay))
+            if error.retry_after is not None:
+                self.limiter.pause(row.chat_id, error.retry_after)
+                delay = error.retry_after
+            else:
+                delay = min(2 ** min(row.attempts, 8), MAX_BACKOFF)
+            return Outcome(row.id, OutboxStatus.PENDING, error=str(error), attempts=row.attempts + 1,
+                           retry_at=self.clock() + timedelta(seconds=delay))
         except Blocked as error:
-            return Outcome(row.id, OutboxStatus.FAILED, error=str(error), blocked_chat=row.chat_id)
+            return Outcome(row.id, OutboxStatus.FAILED, error=str(error), blocked_chat=row.chat_id,
+                           attempts=row.attempts + 1)
         except Refused as error:
             if "not modified" in str(error).lower():
                 return Outcome(row.id, OutboxStatus.SENT)
             log.warning("outbox row %s refused: %s", row.id, error)
-            return Outcome(row.id, OutboxStatus.FAILED, error=str(error))
+            return Outcome(row.id, OutboxStatus.FAILED, error=str(error), attempts=row.attempts + 1)
         message_id = result.get("message_id") if isinstance(result, dict) else None
         return Outcome(row.id, OutboxStatus.SENT, message_id=message_id)
 
+    async def _record_loop(self, stop: asyncio.Event) -> None:
+        """Write outcomes in small batches."""
+        while True:
+            await asyncio.sleep(RECORD_EVERY)
+            await self._flush()
+
+    async def _flush(self) -> None:
+        """Write the outcomes collected so far in one transaction."""
+        if not self._outcomes:
+            return
+        outcomes, self._outcomes = self._outcomes, []
+        try:
+            await self._record(outcomes)
+        except Exception:
+            log.exception("could not record %d outbox outcomes; will retry", len(outcomes))
+            self._outcomes = outcomes + self._outcomes
+            return
+        self._release([o.row_id for o in outcomes])
+        if any(o.status == OutboxStatus.PENDING for o in outcomes):
+            self._wake.set()
+
     async def _record(self, outcomes: list[Outcome]) -> None:
-        """Write every outcome in one transaction (one executemany by primary key)."""
-        now = utcnow()
+        """One executemany per shape of change, plus inactive people."""
+        now = self.clock()
         changes: list[dict[str, Any]] = []
         for outcome in outcomes:
             change: dict[str, Any] = {"id": outcome.row_id, "status": outcome.status, "last_error": outcome.error}
             if outcome.status == OutboxStatus.SENT:
                 change.update(sent_at=now, sent_message_id=outcome.message_id)
-            else:
+            if outcome.attempts is not None:
                 change["attempts"] = outcome.attempts
             if outcome.retry_at is not None:
                 change["not_before"] = outcome.retry_at
             changes.append(change)
         async with self.db.transaction() as session:
             for keys in {tuple(sorted(c)) for c in changes}:
-                same_shape = [c for c in changes if tuple(sorted(c)) == keys]
-                session.execute(update(OutboxMessage), same_shape)
+                session.execute(update(OutboxMessage), [c for c in changes if tuple(sorted(c)) == keys])
             for outcome in outcomes:
                 if outcome.blocked_chat is not None:
                     _stop_messaging(session, outcome.blocked_chat)
 
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Send everything due now and wait until it is recorded (for tools and tests)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            self._dispatch_due()
+            if self._workers:
+                await asyncio.gather(*self._workers.values(), return_exceptions=True)
+            await self._flush()
+            if not self._workers and not self._in_flight:
+                with self.db.read() as session:
+                    due = session.exec(select(OutboxMessage.id).where(
+                        OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= self.clock())).first()
+                if due is None:
+                    return
 
-def _stop_messaging(session, chat_id: int) -> None:  # type: ignore[no-untyped-def]
+
+def _stop_messaging(session: Session, chat_id: int) -> None:
     """The person blocked the bot: mark them inactive and drop what is still owed to them."""
     person = session.exec(select(Person).where(Person.telegram_id == chat_id)).first()
     if person is not None:
         person.active = False
         session.add(person)
-    for row in session.exec(select(OutboxMessage).where(
-        OutboxMessage.chat_id == chat_id, OutboxMessage.status == OutboxStatus.PENDING
-    )).all():
-        row.status, row.last_error = OutboxStatus.FAILED, "recipient blocked the bot"
-        session.add(row)
+    session.execute(update(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
+                                                OutboxMessage.status == OutboxStatus.PENDING)
+                    .values(status=OutboxStatus.FAILED, last_error="recipient blocked the bot"))
+
+
+async def _wait_any(event: asyncio.Event, stop: asyncio.Event, timeout: float) -> None:
+    """Until `event` or `stop` is set, or `timeout` passes."""
+    waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stop.wait())]
+    await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()
 
 
 def _aware(value: datetime) -> datetime:
     """SQLite returns naive datetimes; they are UTC."""
-    from datetime import UTC
-
     return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -21,8 +22,10 @@ DAILY_AT = {"hour": 9, "minute": 0}
 class Jobs:
     """The scheduled jobs of one running bot."""
 
-    def __init__(self, db: Database, settings: Settings, on_commit: Callable[[], None]) -> None:
+    def __init__(self, db: Database, settings: Settings, on_commit: Callable[[], None],
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.db = db
+        self.clock = clock
         self.settings = settings
         self.on_commit = on_commit
         self.scheduler = AsyncIOScheduler(timezone=settings.tz)
@@ -30,7 +33,7 @@ class Jobs:
     async def run_job(self, job: Job) -> int:
         """Run one job in its own transaction, then let the dispatcher send what it wrote."""
         async with self.db.transaction() as session:
-            done = job(session, now=utcnow(), tz=self.settings.tz)
+            done = job(session, now=self.clock(), tz=self.settings.tz)
         if done:
             log.info("%s: %s", job.__name__, done)
             self.on_commit()

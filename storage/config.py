@@ -360,12 +360,11 @@ def validate_config(data: dict[str, Any], *, source: str, base_dir: Path) -> Mun
     except ValidationError as error:
         problems.extend(_describe(item) for item in error.errors(include_url=False))
     problems.extend(_cross_checks(data))
-    if problems:
+    if problems or config is None:
         problems.sort(key=lambda problem: _file_order(problem[0]))
         unique = list(dict.fromkeys(f"{source}: {path}: {what}" if path else f"{source}: {what}"
                                     for path, what in problems))
         raise ConfigError(unique)
-    assert config is not None
     return config
 
 

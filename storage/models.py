@@ -143,13 +143,14 @@ class AuditEntry(SQLModel, table=True):
 
 
 class Subscription(SQLModel, table=True):
-    """A person following a request (or, later, a whole wijk)."""
+    """A person following a request, or a whole wijk (/volg)."""
 
     __table_args__ = (sa.UniqueConstraint("person_id", "request_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     request_id: int | None = Field(default=None, foreign_key="request.id", index=True)
+    wijk_id: int | None = Field(default=None, foreign_key="area.id", index=True)
     created_at: datetime = _utc_column()
 
 
@@ -188,6 +189,7 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     sent_message_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     last_error: str | None = None
+    quiet: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})  # held in quiet hours
 
 
 class OrganisationKind(StrEnum):
@@ -400,4 +402,11 @@ class AfspraakProgress(SQLModel, table=True):
     photo_file_id: str | None = None
     percent_done: int
     by_name: str | None = Field(default=None, max_length=120)
+    at: datetime = _utc_column()
+
+
+class ReminderSent(SQLModel, table=True):
+    """A reminder, escalation or digest that was written (so each is sent once)."""
+
+    key: str = Field(max_length=120, primary_key=True)  # e.g. "route:12:before:2027-03-10"
     at: datetime = _utc_column()

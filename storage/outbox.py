@@ -10,7 +10,7 @@ from sqlmodel import Session
 from storage.models import OutboxMessage, OutboxStatus, utcnow
 
 
-def enqueue(session: Session, *, chat_id: int, method: str, payload: dict[str, Any]) -> None:
+def enqueue(session: Session, *, chat_id: int, method: str, payload: dict[str, Any], quiet: bool = False) -> None:
     """Owe one Bot API call to `chat_id`; the dispatcher makes it after commit.
 
     A plain INSERT (no ORM bookkeeping): this runs several times for every update.
@@ -18,20 +18,20 @@ def enqueue(session: Session, *, chat_id: int, method: str, payload: dict[str, A
     now = utcnow()
     session.execute(insert(OutboxMessage).values(
         chat_id=chat_id, method=method, payload=payload, status=OutboxStatus.PENDING, attempts=0,
-        not_before=now, created_at=now,
+        not_before=now, created_at=now, quiet=quiet,
     ))
 
 
 def send_message(session: Session, *, chat_id: int, text: str, reply_markup: dict[str, Any] | None = None,
-                 reply_to: int | None = None) -> None:
-    """Owe an HTML message (user text in it must already be escaped)."""
+                 reply_to: int | None = None, quiet: bool = False) -> None:
+    """Owe an HTML message (user text in it must already be escaped); `quiet`: a notice held at night."""
     payload: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML",
                                "link_preview_options": {"is_disabled": True}}
     if reply_markup is not None:
         payload["reply_markup"] = reply_markup
     if reply_to is not None:
         payload["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
-    enqueue(session, chat_id=chat_id, method="sendMessage", payload=payload)
+    enqueue(session, chat_id=chat_id, method="sendMessage", payload=payload, quiet=quiet)
 
 
 def edit_message(session: Session, *, chat_id: int, message_id: int, text: str,

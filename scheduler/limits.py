@@ -1,0 +1,108 @@
+"""Telegram's flood limits, kept by the sender itself instead of learned from 429s.
+
+About 1 message a second per private chat (short bursts allowed), 20 a minute per group and
+30 a second overall. Each send reserves its slot first, so concurrent senders never overshoot.
+A small safety margin absorbs timing differences between us and the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from dataclasses import dataclass
+
+SAFETY = 0.95  # use 95 % of each rate
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """The limits to keep (configurable per deployment)."""
+
+    private_per_second: float = 1.0
+    private_burst: int = 3
+    group_per_minute: int = 20
+    global_per_second: float = 30.0
+    global_burst: int = 30
+
+
+class TokenBucket:
+    """A bucket that hands out reservations: the delay until the caller's turn."""
+
+    def __init__(self, rate: float, capacity: float) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self.tokens = capacity
+        self.updated = time.monotonic()
+
+    def reserve(self, now: float) -> float:
+        """Take one token (possibly in the future); returns how long to wait for it."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        self.tokens -= 1
+        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+
+
+class SlidingWindow:
+    """At most `limit` events in any `window` seconds."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self.events: deque[float] = deque()
+
+    def reserve(self, now: float) -> float:
+        """Book the earliest allowed moment; returns how long to wait for it."""
+        while self.events and self.events[0] <= now - self.window:
+            self.events.popleft()
+        moment = now if len(self.events) < self.limit else self.events[-self.limit] + self.window
+        self.events.append(moment)
+        return max(0.0, moment - now)
+
+
+class Limiter:
+    """Per-chat and global limits; `wait_turn(chat_id)` returns when a send to that chat is allowed."""
+
+    def __init__(self, limits: RateLimits) -> None:
+        self.limits = limits
+        self.global_bucket = TokenBucket(limits.global_per_second * SAFETY, max(1, limits.global_burst - 2))
+        self.chats: dict[int, TokenBucket | SlidingWindow] = {}
+        self.paused_until: dict[int, float] = {}
+
+    def _chat(self, chat_id: int) -> TokenBucket | SlidingWindow:
+        """The chat's own limit (groups and channels have negative ids)."""
+        if chat_id not in self.chats:
+            if chat_id < 0:
+                self.chats[chat_id] = SlidingWindow(self.limits.group_per_minute, 60.0 / SAFETY)
+            else:
+                self.chats[chat_id] = TokenBucket(self.limits.private_per_second * SAFETY, self.limits.private_burst)
+        return self.chats[chat_id]
+
+    def pause(self, chat_id: int, seconds: float) -> None:
+        """Telegram asked us (429) to leave this chat alone for a while; the others go on."""
+        self.paused_until[chat_id] = time.monotonic() + seconds
+
+    async def wait_turn(self, chat_id: int) -> None:
+        """Sleep until this chat, and then the global limit, allow one more message."""
+        paused = self.paused_until.get(chat_id, 0.0) - time.monotonic()
+        if paused > 0:
+            await asyncio.sleep(paused)
+        delay = self._chat(chat_id).reserve(time.monotonic())
+        if delay > 0:
+            await asyncio.sleep(delay)
+        delay = self.global_bucket.reserve(time.monotonic())
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def forget_idle(self, keep: set[int]) -> None:
+        """Drop state of chats that are idle (bounded memory over months of running)."""
+        now = time.monotonic()
+        for chat_id in [c for c in self.chats if c not in keep]:
+            bucket = self.chats[chat_id]
+            if isinstance(bucket, TokenBucket):
+                idle = bucket.tokens + (now - bucket.updated) * bucket.rate >= bucket.capacity
+            else:
+                idle = not bucket.events or bucket.events[-1] < now - bucket.window
+            if idle and self.paused_until.get(chat_id, 0) < now:
+                self.chats.pop(chat_id, None)
+                self.paused_until.pop(chat_id, None)
