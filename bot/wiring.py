@@ -26,6 +26,7 @@ from conversations import (
     answer,
     clarify,
     feedback,
+    follow,
     fallbacks,
     intake,
     language,
@@ -100,6 +101,11 @@ def register(application: Application) -> None:
     add(CommandHandler("inbox", afspraken.inbox, filters=PRIVATE), group=MAIN)
     add(CommandHandler("afspraken", afspraken.list_afspraken, filters=PRIVATE), group=MAIN)
 
+    # Following a whole wijk.
+    add(CommandHandler("volg", follow.follow, filters=PRIVATE), group=MAIN)
+    add(CallbackQueryHandler(follow.follow_pressed, pattern=r"^follow:\d+$"), group=MAIN)
+    add(CommandHandler("ontvolg", follow.unfollow, filters=PRIVATE), group=MAIN)
+
     # Supporting other residents' requests.
     add(CommandHandler("wijk", wijk_requests.list_open, filters=PRIVATE), group=MAIN)
     add(CallbackQueryHandler(wijk_requests.support_pressed, pattern=r"^support:\d+$"), group=MAIN)
@@ -144,6 +150,8 @@ def private_commands() -> list[BotCommand]:
         BotCommand("nieuw", _("Een wens, vraag of initiatief indienen")),
         BotCommand("mijnverzoeken", _("Je verzoeken en hun status")),
         BotCommand("wijk", _("Open verzoeken in je wijk steunen")),
+        BotCommand("volg", _("Een wijk volgen: maandelijks overzicht")),
+        BotCommand("ontvolg", _("Stoppen met een wijk volgen")),
         BotCommand("inbox", _("Partners: open verzoeken op deadline")),
         BotCommand("afspraken", _("Partners: afspraken op deadline")),
         BotCommand("voortgang", _("Voortgang van een afspraak melden")),

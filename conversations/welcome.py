@@ -29,6 +29,8 @@ async def help_command(update: Update, context: WijkContext) -> None:
         _("<b>Wat kan ik?</b>\n"
           "/nieuw – een wens, vraag of bewonersinitiatief indienen\n"
           "/mijnverzoeken – je verzoeken en hoe ze ervoor staan\n"
+          "/wijk – open verzoeken in je wijk bekijken en steunen\n"
+          "/volg – een wijk volgen (maandelijks overzicht); /ontvolg om te stoppen\n"
           "/taal – kies je taal (Nederlands of English)\n"
           "/annuleer – stoppen met waar je mee bezig bent\n"
           "/help – dit overzicht")

@@ -5,18 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.settings import Settings
-from scheduler.jobs import ask_for_outcomes
+from scheduler.jobs import ALL_JOBS
 from storage.db import Database
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
 Job = Callable[..., int]
 DAILY_AT = {"hour": 9, "minute": 0}
+
+
+def daily_trigger(tz: ZoneInfo) -> CronTrigger:
+    """Every day at 09:00 local time (also on the days the clocks change)."""
+    return CronTrigger(timezone=tz, **DAILY_AT)
 
 
 class Jobs:
@@ -41,13 +47,14 @@ class Jobs:
 
     async def catch_up(self) -> None:
         """After a start: everything already due."""
-        for job in (ask_for_outcomes,):
+        for job in ALL_JOBS:
             await self.run_job(job)
 
     def start(self) -> None:
         """Schedule the daily jobs at 09:00 local time."""
-        self.scheduler.add_job(self.run_job, CronTrigger(timezone=self.settings.tz, **DAILY_AT), args=[ask_for_outcomes],
-                               id="ask_for_outcomes", coalesce=True, misfire_grace_time=3600)
+        for job in ALL_JOBS:
+            self.scheduler.add_job(self.run_job, daily_trigger(self.settings.tz), args=[job], id=job.__name__,
+                                   coalesce=True, misfire_grace_time=6 * 3600)
         self.scheduler.start()
 
     def stop(self) -> None:
