@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     playground_port: int = Field(default=8080, ge=0, le=65535)
     poll_timeout: int = Field(default=25, ge=0, le=50)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    retention_days: int = Field(default=365, ge=30)  # unlink residents from requests closed this long ago
+    max_requests_per_day: int = Field(default=10, ge=1)
+    flood_messages: int = Field(default=20, ge=3)  # at most this many updates…
+    flood_seconds: float = Field(default=10.0, gt=0)  # …per person in this many seconds
     rate_private_per_second: float = Field(default=1.0, gt=0)
     rate_private_burst: int = Field(default=3, ge=1)
     rate_group_per_minute: int = Field(default=20, ge=1)

@@ -55,11 +55,15 @@ class BotApi:
             await self._session.close()
 
     async def call(self, method: str, payload: dict[str, Any], *, timeout: float = 30) -> Any:
-        """One Bot API call; returns its `result`."""
+        """One Bot API call; returns its `result`. Keys starting with `_` are ours, not Telegram's."""
         assert self._session is not None, "use `async with BotApi(...)`"
+        fields = {key: value for key, value in payload.items() if not key.startswith("_")}
+        body: dict[str, Any] = {"json": fields}
+        if isinstance(fields.get("document"), dict):  # a file we made: upload it
+            body = {"data": _multipart(fields)}
         try:
-            async with self._session.post(self._base + method, json=payload,
-                                          timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+            async with self._session.post(self._base + method, timeout=aiohttp.ClientTimeout(total=timeout),
+                                          **body) as response:
                 status = response.status
                 try:
                     data = await response.json(content_type=None)
@@ -77,6 +81,20 @@ class BotApi:
         if offset is not None:
             payload["offset"] = offset
         return list(await self.call("getUpdates", payload, timeout=timeout + 10) or [])
+
+
+def _multipart(fields: dict[str, Any]) -> aiohttp.FormData:
+    """A form with the document's content as a file upload (other fields as JSON where needed)."""
+    import json
+
+    form = aiohttp.FormData()
+    for key, value in fields.items():
+        if key == "document":
+            form.add_field("document", value["content"].encode("utf-8"), filename=value["filename"],
+                           content_type=value.get("mime_type", "application/octet-stream"))
+        else:
+            form.add_field(key, value if isinstance(value, str) else json.dumps(value))
+    return form
 
 
 def _raise_for(status: int, data: dict[str, Any]) -> Any:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +42,8 @@ class UpdateLoop:
         self.settings = settings
         self.on_commit = on_commit
         self._highest_seen: int | None = None
+        self._recent: dict[int, deque[float]] = {}
+        self._warned: dict[int, float] = {}
 
     async def run(self, stop: asyncio.Event, api: BotApi) -> None:
         """Poll until `stop` is set."""
@@ -77,6 +81,11 @@ class UpdateLoop:
 
     async def handle(self, update: Update) -> None:
         """Handle one update exactly once: effects, dialog state and replies commit together."""
+        if self._flooding(update):
+            await self._ignore_flood(update)
+            self._highest_seen = max(self._highest_seen or 0, update.update_id)
+            self.on_commit()
+            return
         try:
             async with self.db.transaction() as session:
                 if self._maybe_seen(update.update_id) and is_processed(session, update_id=update.update_id):
@@ -96,6 +105,39 @@ class UpdateLoop:
             await self._record_failure(update)
         self._highest_seen = max(self._highest_seen or 0, update.update_id)
         self.on_commit()
+
+    def _flooding(self, update: Update) -> bool:
+        """More than `flood_messages` updates from one person within `flood_seconds` (by when they were sent)."""
+        user = update.effective_user
+        if user is None:
+            return False
+        message = update.message or update.edited_message
+        moment = message.date.timestamp() if message is not None else time.time()
+        window = self._recent.setdefault(user.id, deque())
+        while window and window[0] < moment - self.settings.flood_seconds:
+            window.popleft()
+        window.append(moment)
+        if len(self._recent) > 10_000:  # forget people who went quiet
+            self._recent = {uid: q for uid, q in self._recent.items() if q and q[-1] >= moment - self.settings.flood_seconds}
+        return len(window) > self.settings.flood_messages
+
+    async def _ignore_flood(self, update: Update) -> None:
+        """Mark the update handled without effects; say so once per burst, politely."""
+        user = update.effective_user
+        async with self.db.transaction() as session:
+            if self._maybe_seen(update.update_id) and is_processed(session, update_id=update.update_id):
+                return
+            mark_processed(session, update_id=update.update_id)
+            chat = update.effective_chat
+            if chat is None or chat.type != chat.PRIVATE or time.time() - self._warned.get(user.id, 0) < self.settings.flood_seconds:
+                return
+            self._warned[user.id] = time.time()
+            self._set_locale(Unit(session=session, settings=self.settings), update)
+            enqueue(session, chat_id=chat.id, method="sendMessage", payload={
+                "chat_id": chat.id,
+                "text": _("Even rustig aan: je stuurt veel berichten kort na elkaar. Wacht een paar seconden en "
+                          "probeer het dan opnieuw."),
+            })
 
     def _maybe_seen(self, update_id: int) -> bool:
         """Telegram's update ids only grow: one above everything committed cannot be a redelivery."""

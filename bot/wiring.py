@@ -32,6 +32,7 @@ from conversations import (
     language,
     membership,
     my_requests,
+    privacy,
     triage,
     welcome,
     wijk_requests,
@@ -101,6 +102,12 @@ def register(application: Application) -> None:
     add(CommandHandler("inbox", afspraken.inbox, filters=PRIVATE), group=MAIN)
     add(CommandHandler("afspraken", afspraken.list_afspraken, filters=PRIVATE), group=MAIN)
 
+    # Residents' rights.
+    add(CommandHandler("privacy", privacy.explain, filters=PRIVATE), group=MAIN)
+    add(CommandHandler("mijngegevens", privacy.export, filters=PRIVATE), group=MAIN)
+    add(CommandHandler("vergeetmij", privacy.ask_erase, filters=PRIVATE), group=MAIN)
+    add(CallbackQueryHandler(privacy.erase, pattern=r"^privacy:(erase|keep)$"), group=MAIN)
+
     # Following a whole wijk.
     add(CommandHandler("volg", follow.follow, filters=PRIVATE), group=MAIN)
     add(CallbackQueryHandler(follow.follow_pressed, pattern=r"^follow:\d+$"), group=MAIN)
@@ -156,6 +163,7 @@ def private_commands() -> list[BotCommand]:
         BotCommand("afspraken", _("Partners: afspraken op deadline")),
         BotCommand("voortgang", _("Voortgang van een afspraak melden")),
         BotCommand("taal", _("Taal kiezen")),
+        BotCommand("privacy", _("Wat ik over je bewaar, en je rechten")),
         BotCommand("annuleer", _("Stoppen met waar je mee bezig bent")),
         BotCommand("help", _("Wat kan ik?")),
     ]

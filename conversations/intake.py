@@ -39,7 +39,7 @@ from conversations.wijk_requests import support_request
 from storage.areas import list_wijken, wijk_at, wijk_by_name, wijken_by_postcode
 from storage.models import Area, Request, RequestKind, Theme
 from storage.municipality import municipality_settings
-from storage.requests import NewRequest, file_request
+from storage.requests import NewRequest, file_request, requests_today
 from storage.similar import OPEN, similar_open_requests
 from storage.themes import active_themes, theme_name
 
@@ -406,8 +406,13 @@ async def budget(update: Update, context: WijkContext) -> State | None:
     return _advance(context)
 
 
-async def confirm(update: Update, context: WijkContext) -> str:
+async def confirm(update: Update, context: WijkContext) -> str | None:
     """File the request, give the reference and subscribe the resident."""
+    limit = context.settings.max_requests_per_day
+    if requests_today(context.db, resident=context.person, tz=context.settings.tz) >= limit:
+        context.answer(_("Je hebt vandaag al {count} verzoeken ingediend; dat is het maximum per dag. Je concept "
+                         "blijft bewaard: probeer het morgen nog eens.").format(count=limit), alert=True)
+        return None
     context.answer()
     context.edit_markup()
     request = file_request(context.db, resident=context.person, new=context.draft.to_new_request())

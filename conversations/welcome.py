@@ -32,6 +32,7 @@ async def help_command(update: Update, context: WijkContext) -> None:
           "/wijk – open verzoeken in je wijk bekijken en steunen\n"
           "/volg – een wijk volgen (maandelijks overzicht); /ontvolg om te stoppen\n"
           "/taal – kies je taal (Nederlands of English)\n"
+          "/privacy – wat ik bewaar; /mijngegevens en /vergeetmij\n"
           "/annuleer – stoppen met waar je mee bezig bent\n"
           "/help – dit overzicht")
     )

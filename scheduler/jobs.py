@@ -267,3 +267,10 @@ def monthly_wijk_digest(session: Session, *, now: datetime, tz: ZoneInfo) -> int
 
 
 ALL_JOBS = (ask_for_outcomes, answer_deadlines, afspraak_deadlines, weekly_digest, monthly_wijk_digest)
+
+
+def retention(session: Session, *, now: datetime, tz: ZoneInfo, retention_days: int = 365) -> int:
+    """Unlink residents from requests closed longer than the retention period (AVG)."""
+    from storage.privacy import forget_closed_links
+
+    return forget_closed_links(session, now=now, retention_days=retention_days)

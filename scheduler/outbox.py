@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from bot.telegram_api import Blocked, BotApi, Refused, RetryLater
@@ -48,6 +48,7 @@ class Outcome:
     retry_at: datetime | None = None
     blocked_chat: int | None = None
     attempts: int | None = None  # None: unchanged (a deferral is not an attempt)
+    forget: bool = False  # delete the row once settled (a goodbye to an erased person)
 
 
 class OutboxDispatcher:
@@ -153,6 +154,12 @@ class OutboxDispatcher:
 
     async def _send_one(self, row: OutboxMessage) -> Outcome:
         """One Bot API call (within the limits) and what it means for the row."""
+        outcome = await self._attempt(row)
+        outcome.forget = bool(row.payload.get("_forget")) and outcome.status != OutboxStatus.PENDING
+        return outcome
+
+    async def _attempt(self, row: OutboxMessage) -> Outcome:
+        """Make the call and classify the answer."""
         held_until = self._quiet_until(row)
         if held_until is not None:
             return Outcome(row.id, OutboxStatus.PENDING, retry_at=held_until)
@@ -216,6 +223,9 @@ class OutboxDispatcher:
         async with self.db.transaction() as session:
             for keys in {tuple(sorted(c)) for c in changes}:
                 session.execute(update(OutboxMessage), [c for c in changes if tuple(sorted(c)) == keys])
+            forgotten = [o.row_id for o in outcomes if o.forget]
+            if forgotten:
+                session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(forgotten)))
             for outcome in outcomes:
                 if outcome.blocked_chat is not None:
                     _stop_messaging(session, outcome.blocked_chat)

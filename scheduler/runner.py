@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.settings import Settings
-from scheduler.jobs import ALL_JOBS
+from scheduler.jobs import ALL_JOBS, retention
 from storage.db import Database
 from storage.models import utcnow
 
@@ -35,6 +36,13 @@ class Jobs:
         self.settings = settings
         self.on_commit = on_commit
         self.scheduler = AsyncIOScheduler(timezone=settings.tz)
+        days = settings.retention_days
+
+        def retention_job(session: Any, *, now: datetime, tz: ZoneInfo) -> int:
+            """Retention with the configured period."""
+            return retention(session, now=now, tz=tz, retention_days=days)
+
+        self.jobs: list[Job] = [*ALL_JOBS, retention_job]
 
     async def run_job(self, job: Job) -> int:
         """Run one job in its own transaction, then let the dispatcher send what it wrote."""
@@ -47,12 +55,12 @@ class Jobs:
 
     async def catch_up(self) -> None:
         """After a start: everything already due."""
-        for job in ALL_JOBS:
+        for job in self.jobs:
             await self.run_job(job)
 
     def start(self) -> None:
         """Schedule the daily jobs at 09:00 local time."""
-        for job in ALL_JOBS:
+        for job in self.jobs:
             self.scheduler.add_job(self.run_job, daily_trigger(self.settings.tz), args=[job], id=job.__name__,
                                    coalesce=True, misfire_grace_time=6 * 3600)
         self.scheduler.start()

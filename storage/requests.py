@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
@@ -66,3 +68,10 @@ def requests_of(session: Session, *, resident: Person) -> list[tuple[Request, Ar
 def count_requests(session: Session) -> int:
     """How many requests exist (for tests and stats)."""
     return len(session.exec(select(Request.id)).all())
+
+
+def requests_today(session: Session, *, resident: Person, tz: ZoneInfo) -> int:
+    """How many requests the resident filed since local midnight."""
+    local_midnight = datetime.combine(datetime.now(tz).date(), time(0), tzinfo=tz).astimezone(UTC)
+    return len(session.exec(select(Request.id).where(Request.resident_id == resident.id,
+                                                     Request.created_at >= local_midnight)).all())

@@ -50,7 +50,8 @@ async def file(bot: Harness, user: dict[str, Any], text: str, wijk: str = "Leids
     replies = await bot.say(user, "Overslaan")
     await bot.press(user, last_with_buttons(replies), "intake:confirm")
     group = GROUP_A if wijk == "Leidsebuurt" else GROUP_B
-    return last_with_buttons(await bot.new_messages(group["id"]))
+    cards = await bot.new_messages(group["id"])
+    return last_with_buttons(cards) if cards else {}  # no card when no wijkraad group is linked
 
 
 def status_of(bot: Harness, reference: str) -> str:
