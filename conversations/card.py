@@ -31,6 +31,7 @@ def action_line(change: StatusChange, tz: ZoneInfo) -> str:
         "ask": _("vraag aan de bewoner: {note}"),
         "clarify": _("de bewoner heeft geantwoord"),
         "withdraw": _("ingetrokken door de bewoner"),
+        "redact": _("persoonsgegevens verwijderd ({note})"),
     }
     what = labels.get(change.action, change.action).format(note=html.escape(change.note or ""))
     who = html.escape(change.actor_name) if change.actor_name else (_("bewoner") if change.actor_role == "resident" else "")
@@ -75,8 +76,12 @@ def card_buttons(request: Request) -> InlineKeyboardMarkup | None:
     if request.status in (RequestStatus.SUBMITTED, RequestStatus.AWAITING_RESIDENT):
         rows = [[(_("➡️ Doorzetten"), f"tri:route:{rid}"), (_("📣 Melding"), f"tri:melding:{rid}")],
                 [(_("♊ Dubbel"), f"tri:dup:{rid}"), (_("🚫 Buiten wijkcontract"), f"tri:oos:{rid}")]]
+        last = [(_("✂️ Tekst aanpassen"), f"tri:redact:{rid}")]
         if request.status == RequestStatus.SUBMITTED:
-            rows.append([(_("❓ Vraag aan bewoner"), f"tri:ask:{rid}")])
+            last.insert(0, (_("❓ Vraag aan bewoner"), f"tri:ask:{rid}"))
+        rows.append(last)
+        if request.photo_file_ids:
+            rows.append([(_("🗑️ Foto's verwijderen"), f"tri:nophoto:{rid}")])
         return inline(rows)
     if request.status == RequestStatus.SOLVED_DIRECTLY:
         return inline([[(_("➡️ Toch doorzetten"), f"tri:route:{rid}")]])

@@ -38,6 +38,7 @@ from storage.triage import (
     out_of_scope,
     partners_for,
     queue,
+    redact,
     request_by_reference,
     route,
     routes_of,
@@ -57,6 +58,7 @@ class State(StrEnum):
     AWAITING_REASON = "awaiting_reason"
     AWAITING_QUESTION = "awaiting_question"
     AWAITING_REFERENCE = "awaiting_reference"
+    AWAITING_REDACTION = "awaiting_redaction"
 
 
 @dataclass
@@ -289,6 +291,8 @@ async def prompt(update: Update, context: WijkContext) -> State | str:
                                            "antwoord op dit bericht; de bewoner ziet niet wie hem stelt.")),
         "dupref": (State.AWAITING_REFERENCE, _("Met welk verzoek is {reference} dubbel? Typ het nummer "
                                                "(bijvoorbeeld W-0042) als antwoord op dit bericht.")),
+        "redact": (State.AWAITING_REDACTION, _("Typ de nieuwe tekst van {reference}, zonder de persoonsgegevens, "
+                                               "als antwoord op dit bericht. De oude tekst wordt niet bewaard.")),
     }
     state, text = texts[action]
     context.reply(text.format(reference=request.reference),
@@ -372,6 +376,41 @@ async def reference_typed(update: Update, context: WijkContext) -> str | None:
     context.reply(_("{reference} is samengevoegd met {original}.").format(reference=request.reference,
                                                                           original=original.reference))
     return END
+
+
+async def redaction_typed(update: Update, context: WijkContext) -> str | None:
+    """Replace the text (personal data removed); the history keeps only that it happened."""
+    typed = _typed(update, context)
+    if typed is None:
+        return END
+    request, actor, text = typed
+    if not 20 <= len(text) <= 1000:
+        context.reply(_("Typ 20 tot 1.000 tekens, als antwoord op mijn vraag."))
+        return None
+    try:
+        redact(context.db, request=request, by=actor, text=text)
+    except ValueError:
+        context.reply(_("Dit kan alleen voordat het verzoek is doorgezet."))
+        return END
+    draft: TriageDraft = context.draft
+    _refresh_card(context, request, chat_id=draft.card_chat_id, message_id=draft.card_message_id)
+    context.reply(_("De tekst van {reference} is aangepast.").format(reference=request.reference))
+    return END
+
+
+async def remove_photos(update: Update, context: WijkContext) -> None:
+    """Drop the request's photos before routing."""
+    found = _authorised(context, _request_id(update.callback_query.data))
+    if found is None:
+        return
+    request, actor = found
+    try:
+        redact(context.db, request=request, by=actor, remove_photos=True)
+    except ValueError:
+        _stale(context, request)
+        return
+    context.answer(_("Foto's verwijderd."))
+    _refresh_card(context, request)
 
 
 async def leave(update: Update, context: WijkContext) -> str:
@@ -472,7 +511,7 @@ async def request_command(update: Update, context: WijkContext) -> None:
 
 GROUPS = filters.ChatType.GROUPS
 REPLY_TEXT = GROUPS & filters.UpdateType.MESSAGE & filters.TEXT & filters.REPLY & ~filters.COMMAND
-PROMPTS = CallbackQueryHandler(prompt, pattern=r"^tri:(oos|ask|dupref):\d+$")
+PROMPTS = CallbackQueryHandler(prompt, pattern=r"^tri:(oos|ask|dupref|redact):\d+$")
 
 
 def build_dialog() -> Dialog[TriageDraft]:
@@ -485,6 +524,7 @@ def build_dialog() -> Dialog[TriageDraft]:
             State.AWAITING_REASON: [MessageHandler(REPLY_TEXT, reason_typed)],
             State.AWAITING_QUESTION: [MessageHandler(REPLY_TEXT, question_typed)],
             State.AWAITING_REFERENCE: [MessageHandler(REPLY_TEXT, reference_typed)],
+            State.AWAITING_REDACTION: [MessageHandler(REPLY_TEXT, redaction_typed)],
         },
         fallbacks=[PROMPTS, CommandHandler("annuleer", leave, filters=GROUPS)],
     )
@@ -501,5 +541,6 @@ def button_handlers() -> list[CallbackQueryHandler]:
         CallbackQueryHandler(duplicate_start, pattern=r"^tri:dup:\d+$"),
         CallbackQueryHandler(duplicate_of, pattern=r"^tri:dupof:\d+:\d+$"),
         CallbackQueryHandler(show, pattern=r"^tri:show:\d+$"),
+        CallbackQueryHandler(remove_photos, pattern=r"^tri:nophoto:\d+$"),
         CallbackQueryHandler(queue_page, pattern=r"^tri:page:\d+:\d+$"),
     ]

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 
 from storage.models import Area, MembershipRole, Person, Request, RequestRoute, StatusChange, Support
 from storage.people import get_or_create_person
@@ -223,3 +223,40 @@ async def test_supporting_instead_of_filing_and_from_wijk(wijkraden: Harness) ->
     with bot.db.read() as session:
         assert len(session.exec(select(Support).where(Support.request_id == 1)).all()) == 1
         assert len(session.exec(select(Request)).all()) == 1
+
+
+async def test_redaction_before_routing_keeps_only_that_it_happened(wijkraden: Harness) -> None:
+    bot = wijkraden
+    anna = person(970)
+    old = "Mijn buurman Jan de Vries op nummer 12 zet altijd zijn afval naast de container."
+    await bot.say(anna, "/nieuw")
+    replies = await bot.say(anna, "Leidsebuurt")
+    replies = await bot.press(anna, last_with_buttons(replies), "intake:kind:wish")
+    replies = await bot.press(anna, last_with_buttons(replies), "intake:theme:schoon")
+    replies = await bot.say(anna, old)
+    replies = await bot.send(anna, "photo", data=b"\x89PNG gezicht van de buurman")
+    replies = await bot.press(anna, last_with_buttons(replies), "intake:skip")
+    replies = await bot.say(anna, "Overslaan")
+    await bot.press(anna, last_with_buttons(replies), "intake:confirm")
+    group = await bot.new_messages(GROUP_A["id"])
+    photo_message = [m for m in group if m.get("photo")][0]
+    card = last_with_buttons(group)
+    await bot.press(WIM, card, "tri:nophoto:1", chat_id=GROUP_A["id"])
+    replies = await bot.press(WIM, card, "tri:redact:1", chat_id=GROUP_A["id"])
+    await bot.say(WIM, "Afval wordt vaak naast de container gezet bij de Leidsestraat.", chat=GROUP_A,
+                  reply_to=replies[-1]["message_id"])
+    with bot.db.read() as session:
+        request = session.get(Request, 1)
+        assert request.photo_file_ids == [] and "Jan de Vries" not in request.text
+        assert [c.note for c in session.exec(select(StatusChange).where(StatusChange.action == "redact"))] == [
+            "photos", "text"]
+    everything = [str(m) for m in await bot.pg.messages(GROUP_A["id"])]
+    card_now = [m for m in await bot.pg.bot_messages(GROUP_A["id"]) if m["message_id"] == card["message_id"]][0]
+    assert "Jan de Vries" not in card_now["text"]
+    assert [m for m in await bot.pg.messages(GROUP_A["id"]) if m["message_id"] == photo_message["message_id"]
+            and not m.get("deleted")] == []
+    with bot.db.engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            for row in connection.execute(table.select()):
+                assert "Jan de Vries" not in str(row), table.name
+    assert everything
