@@ -32,9 +32,30 @@ def cmd_run(args: argparse.Namespace) -> None:
     """Serve the bot (with the local playground when no token is set)."""
     from bot.runner import run
 
+    from sqlalchemy.exc import OperationalError
+    from telegram.error import InvalidToken, NetworkError
+
     settings = load_settings()
     _logging(settings.log_level)
-    asyncio.run(run(settings))
+    try:
+        asyncio.run(run(settings))
+    except OperationalError as error:
+        _fail(f"Cannot open the database: {_first_line(error.orig)}")
+    except InvalidToken:
+        _fail("The Bot API refused the token (check WIJKBOT_TOKEN).")
+    except NetworkError as error:
+        _fail(f"Cannot reach the Bot API at {settings.telegram_api_url}: {_first_line(error)}")
+
+
+def _first_line(error: object) -> str:
+    """The first line of an error, without secrets the settings hold."""
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _fail(message: str) -> None:
+    """One clear line on stderr, exit 1."""
+    print(message, file=sys.stderr)
+    raise SystemExit(1)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> None:
