@@ -95,6 +95,11 @@ async def run(settings: Settings) -> None:
     print(f"No WIJKBOT_TOKEN set: running against the local playground at {server.url}", flush=True)
     try:
         local = settings.model_copy(update={"telegram_api_url": server.url})
+        from bot.personas_seed import seed_personas
+
+        seeded = prepare_database(local)
+        seed_personas(seeded)
+        seeded.dispose()
         await serve(local, token=PLAYGROUND_TOKEN, stop=stop)
     finally:
         await server.stop()
