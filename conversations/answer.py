@@ -438,11 +438,19 @@ async def cancel(update: Update, context: WijkContext) -> str:
     return END
 
 
+def _reason(update: Update, context: WijkContext) -> str | None:
+    """A required reason of sensible length, or None after saying so."""
+    text = (update.effective_message.text or "").strip()
+    if MIN_TEXT <= len(text) <= MAX_TEXT:
+        return text
+    context.reply(_("Een reden is verplicht: {min} tot {max} tekens.").format(min=MIN_TEXT, max=MAX_TEXT))
+    return None
+
+
 async def not_ours_reason(update: Update, context: WijkContext) -> str | None:
     """Hand back with a reason: to the wijkraad and the coordinator, never into a void."""
-    text = (update.effective_message.text or "").strip()
-    if not MIN_TEXT <= len(text) <= MAX_TEXT:
-        context.reply(_("Een reden is verplicht: {min} tot {max} tekens.").format(min=MIN_TEXT, max=MAX_TEXT))
+    text = _reason(update, context)
+    if text is None:
         return None
     found = _open_route(context, context.draft.route_id)
     if found is None:
@@ -473,9 +481,8 @@ async def pass_choose(update: Update, context: WijkContext) -> State | None:
 
 async def pass_reason(update: Update, context: WijkContext) -> str | None:
     """Pass on with a reason; the new partner gets its own deadline."""
-    text = (update.effective_message.text or "").strip()
-    if not MIN_TEXT <= len(text) <= MAX_TEXT:
-        context.reply(_("Een reden is verplicht: {min} tot {max} tekens.").format(min=MIN_TEXT, max=MAX_TEXT))
+    text = _reason(update, context)
+    if text is None:
         return None
     found = _open_route(context, context.draft.route_id)
     if found is None:

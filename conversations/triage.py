@@ -12,6 +12,7 @@ Typed follow-ups (a reason, a question, a reference) are a small stored dialog p
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -319,8 +320,9 @@ def _note_ok(context: WijkContext, text: str) -> bool:
     return False
 
 
-async def reason_typed(update: Update, context: WijkContext) -> str | None:
-    """Out of scope with this reason; the resident is told kindly."""
+async def _apply_note(update: Update, context: WijkContext, action: Callable[[Request, Actor, str], None],
+                      done: str) -> str | None:
+    """A typed reason or question: checked, applied, the card refreshed and the member told `done`."""
     typed = _typed(update, context)
     if typed is None:
         return END
@@ -328,36 +330,37 @@ async def reason_typed(update: Update, context: WijkContext) -> str | None:
     if not _note_ok(context, text):
         return None
     try:
-        out_of_scope(context.db, request=request, by=actor, reason=text)
+        action(request, actor, text)
     except TransitionRefused:
         context.reply(_("Dit kan niet meer: het verzoek is nu {status}.").format(status=status_label(request.status)))
         return END
-    _refresh_card(context, request, chat_id=context.draft.card_chat_id, message_id=context.draft.card_message_id)
-    notices.out_of_scope(context.db, request=request, reason=text)
-    context.reply(_("{reference} staat buiten het wijkcontract; de bewoner is ingelicht.").format(reference=request.reference))
+    draft: TriageDraft = context.draft
+    _refresh_card(context, request, chat_id=draft.card_chat_id, message_id=draft.card_message_id)
+    context.reply(done.format(reference=request.reference))
     return END
+
+
+async def reason_typed(update: Update, context: WijkContext) -> str | None:
+    """Out of scope with this reason; the resident is told kindly."""
+    def apply(request: Request, actor: Actor, text: str) -> None:
+        out_of_scope(context.db, request=request, by=actor, reason=text)
+        notices.out_of_scope(context.db, request=request, reason=text)
+
+    return await _apply_note(update, context, apply,
+                             _("{reference} staat buiten het wijkcontract; de bewoner is ingelicht."))
 
 
 async def question_typed(update: Update, context: WijkContext) -> str | None:
     """Relay the question to the resident."""
-    typed = _typed(update, context)
-    if typed is None:
-        return END
-    request, actor, text = typed
-    if not _note_ok(context, text):
-        return None
     draft: TriageDraft = context.draft
-    try:
+
+    def apply(request: Request, actor: Actor, text: str) -> None:
         ask_resident(context.db, request=request, by=actor, question=text,
                      group_chat_id=draft.card_chat_id or update.effective_chat.id, card_message_id=draft.card_message_id)
-    except TransitionRefused:
-        context.reply(_("Dit kan niet meer: het verzoek is nu {status}.").format(status=status_label(request.status)))
-        return END
-    _refresh_card(context, request, chat_id=draft.card_chat_id, message_id=draft.card_message_id)
-    notices.question(context.db, request=request, text=text)
-    context.reply(_("De vraag is doorgestuurd. Het antwoord van de bewoner verschijnt hier bij {reference}.")
-                  .format(reference=request.reference))
-    return END
+        notices.question(context.db, request=request, text=text)
+
+    return await _apply_note(update, context, apply, _(
+        "De vraag is doorgestuurd. Het antwoord van de bewoner verschijnt hier bij {reference}."))
 
 
 async def reference_typed(update: Update, context: WijkContext) -> str | None:
