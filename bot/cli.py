@@ -45,6 +45,9 @@ def cmd_run(args: argparse.Namespace) -> None:
         _fail("The Bot API refused the token (check WIJKBOT_TOKEN).")
     except NetworkError as error:
         _fail(f"Cannot reach the Bot API at {settings.telegram_api_url}: {_first_line(error)}")
+    except OSError as error:
+        _fail(f"Cannot start the playground on {settings.playground_host}:{settings.playground_port}: "
+              f"{error.strerror or error} (set WIJKBOT_PLAYGROUND_PORT)")
 
 
 def _first_line(error: object) -> str:
