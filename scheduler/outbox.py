@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
 from bot.telegram_api import Blocked, BotApi, Refused, RetryLater
@@ -33,6 +33,7 @@ from storage.municipality import MunicipalitySettings, municipality_settings
 log = logging.getLogger(__name__)
 FETCH = 1000
 RECORD_EVERY = 0.05  # seconds between batched outcome writes
+PASS_GAP = 0.005  # at most one pass over the outbox per this many seconds
 MAX_BACKOFF = 300
 UNLIMITED = {"answerCallbackQuery"}  # not a message: outside the flood limits
 
@@ -84,6 +85,7 @@ class OutboxDispatcher:
                 except Exception:
                     log.exception("outbox pass failed; retrying")
                 await _wait_any(self._wake, stop, timeout=self.idle_seconds)
+                await asyncio.sleep(PASS_GAP)  # wake-ups close together make one pass
         finally:
             if self._workers:
                 await asyncio.gather(*self._workers.values(), return_exceptions=True)
@@ -97,20 +99,37 @@ class OutboxDispatcher:
                 self._quiet = municipality_settings(session)
         return self._quiet
 
-    def _dispatch_due(self) -> None:
-        """Start a worker for every chat with due rows and no worker yet."""
+    def _dispatch_due(self) -> int:
+        """Start a worker for every chat with due rows and no worker yet; returns how many started.
+
+        Reads only due rows, plus, per chat, the first row that is not due yet: later rows of
+        that chat wait behind it (order per chat). A resident's notice held for the night holds
+        only their later notices, never a reply to something they just did.
+        """
         now = self.clock()
         with self.db.read() as session:
-            rows = session.exec(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING)
+            rows = session.exec(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING,
+                                                            OutboxMessage.not_before <= now)
                                 .order_by(OutboxMessage.id).limit(FETCH)).all()
+            waiting = session.exec(
+                select(OutboxMessage.chat_id, OutboxMessage.quiet, OutboxMessage.attempts, func.min(OutboxMessage.id))
+                .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before > now)
+                .group_by(OutboxMessage.chat_id, OutboxMessage.quiet, OutboxMessage.attempts)).all()
+        first_blocking: dict[int, int] = {}
+        first_night_notice: dict[int, int] = {}
+        for chat_id, quiet, attempts, first in waiting:
+            target = first_night_notice if quiet and attempts == 0 else first_blocking
+            target[chat_id] = min(first, target.get(chat_id, first))
         per_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
         held: set[int] = set(self._workers)
         for row in rows:
-            if row.id in self._in_flight or row.chat_id in held:
+            if row.chat_id in held:
                 continue
-            # A chat's later rows wait behind an earlier row that is not yet due (order per chat).
-            if _aware(row.not_before) > now:
+            if row.id in self._in_flight:  # not recorded yet: the chat's later rows wait for it
                 held.add(row.chat_id)
+                continue
+            if row.id > first_blocking.get(row.chat_id, row.id) or (
+                    row.quiet and row.id > first_night_notice.get(row.chat_id, row.id)):
                 continue
             per_chat[row.chat_id].append(row)
         for chat_id, chat_rows in per_chat.items():
@@ -119,6 +138,7 @@ class OutboxDispatcher:
             self._workers[chat_id] = task
             task.add_done_callback(lambda _t, c=chat_id: self._worker_done(c))
         self.limiter.forget_idle(set(self._workers))
+        return len(per_chat)
 
     def _worker_done(self, chat_id: int) -> None:
         """A chat is done for now: look again (it may have more rows)."""
@@ -128,7 +148,12 @@ class OutboxDispatcher:
     async def _send_chat(self, chat_id: int, rows: list[OutboxMessage]) -> None:
         """Send one chat's rows in order; stop at the first that must wait."""
         for index, row in enumerate(rows):
-            outcome = await self._send_one(row)
+            try:
+                outcome = await self._send_one(row)
+            except Exception:  # a bug or an unexpected answer: the rows stay pending, nothing is lost
+                log.exception("sending outbox row %s failed unexpectedly", row.id)
+                self._release([r.id for r in rows[index:]])
+                return
             self._outcomes.append(outcome)
             if outcome.status == OutboxStatus.PENDING or outcome.blocked_chat is not None:
                 # The rest stay pending, untouched, and are looked at again later in order.
@@ -231,19 +256,16 @@ class OutboxDispatcher:
                     _stop_messaging(session, outcome.blocked_chat)
 
     async def drain(self, timeout: float = 30.0) -> None:
-        """Send everything due now and wait until it is recorded (for tools and tests)."""
+        """Send everything that can go now and wait until it is recorded (for tools and tests)."""
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
-            self._dispatch_due()
+            started = self._dispatch_due()
             if self._workers:
                 await asyncio.gather(*self._workers.values(), return_exceptions=True)
             await self._flush()
-            if not self._workers and not self._in_flight:
-                with self.db.read() as session:
-                    due = session.exec(select(OutboxMessage.id).where(
-                        OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= self.clock())).first()
-                if due is None:
-                    return
+            if not started and not self._workers and not self._in_flight:
+                return
+            await asyncio.sleep(0)
 
 
 def _stop_messaging(session: Session, chat_id: int) -> None:

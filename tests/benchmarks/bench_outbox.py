@@ -112,7 +112,10 @@ def main() -> None:
     parser.add_argument("--residents", type=int, default=1800)
     parser.add_argument("--database-url", help="default: a SQLite file in a temporary directory")
     args = parser.parse_args()
-    url = Settings(database_url=args.database_url, _env_file=None).database_url if args.database_url else f"sqlite:///{Path(tempfile.mkdtemp(prefix='wijkbot-bench-')) / 'wijkbot.db'}"
+    if args.database_url:  # an empty database (postgresql:// is normalised as the bot does it)
+        url = Settings(database_url=args.database_url, _env_file=None).database_url
+    else:
+        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='wijkbot-bench-')) / 'wijkbot.db'}"
     met = asyncio.run(bench(args.residents, url))
     sys.exit(0 if met else 1)
 

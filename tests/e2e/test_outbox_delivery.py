@@ -25,7 +25,7 @@ from bot.playground import PlaygroundClient
 from bot.settings import PLAYGROUND_TOKEN
 from bot.telegram_api import BotApi
 from scheduler.limits import RateLimits
-from scheduler.outbox import OutboxDispatcher
+from scheduler.outbox import FETCH, OutboxDispatcher
 from storage.db import Database
 from storage.models import OutboxMessage, OutboxStatus, Person, utcnow
 from storage.municipality import example_config, load_municipality
@@ -75,7 +75,7 @@ async def until_all_sent(db: Database, timeout: float, alive: Callable[[], None]
         if rows and all(row.status != OutboxStatus.PENDING for row in rows):
             return rows
         await asyncio.sleep(0.05)
-    states = defaultdict(int)
+    states: defaultdict[str, int] = defaultdict(int)
     for row in outbox(db):
         states[row.status] += 1
     raise TimeoutError(f"rows still pending after {timeout} s: {dict(states)}")
@@ -102,8 +102,8 @@ async def dispatching(db: Database, pg: PlaygroundClient, *, limits: RateLimits 
 
 
 @asynccontextmanager
-async def api_for(db: Database, pg: PlaygroundClient, *, limits: RateLimits | None = None,
-                  clock: Callable[[], datetime] = utcnow) -> AsyncIterator[OutboxDispatcher]:
+async def idle_dispatcher(db: Database, pg: PlaygroundClient, *, limits: RateLimits | None = None,
+                          clock: Callable[[], datetime] = utcnow) -> AsyncIterator[OutboxDispatcher]:
     """A dispatcher that is not running (for `drain`)."""
     async with BotApi(pg.url, PLAYGROUND_TOKEN) as api:
         yield OutboxDispatcher(db, api, tz=TZ, limits=limits, clock=clock)
@@ -112,7 +112,8 @@ async def api_for(db: Database, pg: PlaygroundClient, *, limits: RateLimits | No
 # --- 429: only the chat concerned waits ----------------------------------------------------------
 
 
-async def test_429_pauses_only_that_chat_and_everything_arrives_once(db: Database, playground: PlaygroundClient) -> None:
+async def test_429_pauses_only_that_chat_and_everything_arrives_once(
+        db: Database, playground: PlaygroundClient) -> None:
     pg = playground
     a, others = 501, [502, 503, 504, 505]
     await pg.register_users(residents([a, *others]))
@@ -129,8 +130,8 @@ async def test_429_pauses_only_that_chat_and_everything_arrives_once(db: Databas
     assert {row.status for row in rows} == {OutboxStatus.SENT}
     for chat, texts in expected.items():
         assert await delivered(pg, chat) == texts, f"chat {chat}: lost, repeated or out of order"
-    seconds = {chat: [(aware(r.sent_at) - start).total_seconds() for r in rows if r.chat_id == chat]  # type: ignore[arg-type]
-               for chat in expected}
+    seconds = {chat: [(aware(r.sent_at) - start).total_seconds()  # type: ignore[arg-type]
+                      for r in rows if r.chat_id == chat] for chat in expected}
     for chat in others:
         assert max(seconds[chat]) < 0.5, f"chat {chat} waited for chat {a}'s 429: {seconds[chat]}"
     # Two 429s with retry_after=1: A's first message was tried three times, a second apart.
@@ -146,7 +147,8 @@ async def test_429_pauses_only_that_chat_and_everything_arrives_once(db: Databas
 # --- an outage: 502 for two seconds --------------------------------------------------------------
 
 
-async def test_outage_is_retried_without_losing_or_repeating_anything(db: Database, playground: PlaygroundClient) -> None:
+async def test_outage_is_retried_without_losing_or_repeating_anything(
+        db: Database, playground: PlaygroundClient) -> None:
     pg = playground
     chats = [601, 602, 603, 604, 605]
     await pg.register_users(residents(chats))
@@ -185,7 +187,7 @@ async def test_blocked_resident_is_marked_inactive_and_others_are_unaffected(
     expected = {blocker: ["Eerste", "Tweede", "Derde"], other: ["Een", "Twee", "Drie"]}
     await notify(db, interleaved(expected))
 
-    async with api_for(db, pg) as dispatcher:
+    async with idle_dispatcher(db, pg) as dispatcher:
         await dispatcher.drain(timeout=3)
 
     rows = outbox(db)
@@ -244,7 +246,7 @@ async def test_quiet_notices_wait_until_eight_local(db: Database, playground: Pl
     clock = Clock(evening)
     # A global spacing makes the dispatcher's sending order visible in the playground's order.
     limits = RateLimits(private_per_second=100, private_burst=10, global_per_second=20, global_burst=3)
-    async with api_for(db, pg, limits=limits, clock=clock) as dispatcher:
+    async with idle_dispatcher(db, pg, limits=limits, clock=clock) as dispatcher:
         await dispatcher.drain(timeout=3)
         assert await delivered(pg, night_owl) == ["Antwoord op jouw vraag"]
         assert await delivered(pg, group) == ["Nieuw verzoek voor de wijkraad"]
@@ -285,12 +287,29 @@ async def test_reply_at_night_is_not_held_behind_a_quiet_notice_to_the_same_resi
     await notify(db, [(resident, "Je verzoek W-0001 is beantwoord", True)])
     await notify(db, [(resident, "Dit zijn jouw verzoeken: W-0001", False)])  # the resident typed /mijnverzoeken
     clock = Clock(local(2027, 6, 15, 23))
-    async with api_for(db, pg, clock=clock) as dispatcher:
+    async with idle_dispatcher(db, pg, clock=clock) as dispatcher:
         await dispatcher.drain(timeout=3)
         assert await delivered(pg, resident) == ["Dit zijn jouw verzoeken: W-0001"]
         clock.set(local(2027, 6, 16, 8, 1))
         await dispatcher.drain(timeout=3)
     assert await delivered(pg, resident) == ["Dit zijn jouw verzoeken: W-0001", "Je verzoek W-0001 is beantwoord"]
+
+
+async def test_a_night_full_of_held_notices_does_not_hold_up_replies(
+        db: Database, playground: PlaygroundClient) -> None:
+    """More held notices than the dispatcher reads in one pass (a wijk-wide notice at 22:00)."""
+    pg = playground
+    async with db.transaction() as session:
+        load_municipality(session, config=example_config())
+    subscribers = list(range(20_001, 20_001 + FETCH + 50))
+    resident = 19_999
+    await pg.register_users(residents([resident]))
+    await notify(db, [(chat, "Nieuws uit de wijk", True) for chat in subscribers])
+    await notify(db, [(resident, "Dit zijn jouw verzoeken: W-0001", False)])
+    async with idle_dispatcher(db, pg, clock=Clock(local(2027, 6, 15, 22))) as dispatcher:
+        await dispatcher.drain(timeout=3)
+    assert await delivered(pg, resident) == ["Dit zijn jouw verzoeken: W-0001"]
+    assert (await pg.stats())["sent"] == 1
 
 
 # --- restart after SIGKILL -----------------------------------------------------------------------
@@ -337,7 +356,7 @@ async def test_rows_written_while_the_bot_is_down_are_sent_once_after_restart(
         assert {row.status for row in rows} == {OutboxStatus.SENT}
         for chat, texts in expected.items():
             assert await delivered(pg, chat) == texts, f"chat {chat}: lost, repeated or out of order"
-        per_chat = defaultdict(int)
+        per_chat: defaultdict[int, int] = defaultdict(int)
         for row in rows:
             per_chat[row.chat_id] += 1
         stats = await pg.stats()
