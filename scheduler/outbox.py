@@ -65,7 +65,8 @@ class OutboxDispatcher:
         self.clock = clock
         self._wake = asyncio.Event()
         self._workers: dict[int, asyncio.Task[None]] = {}
-        self._in_flight: set[int] = set()
+        self._in_flight: set[int] = set()  # handed to a worker, outcome not yet written
+        self._unsettled: set[int] = set()  # of those: not yet known to be sent (they hold their chat)
         self._outcomes: list[Outcome] = []
         self._recorded = asyncio.Event()
         self._quiet: MunicipalitySettings | None = None
@@ -125,8 +126,9 @@ class OutboxDispatcher:
         for row in rows:
             if row.chat_id in held:
                 continue
-            if row.id in self._in_flight:  # not recorded yet: the chat's later rows wait for it
-                held.add(row.chat_id)
+            if row.id in self._in_flight:  # being sent, or sent and not yet recorded
+                if row.id in self._unsettled:  # the chat's later rows wait until it is sent
+                    held.add(row.chat_id)
                 continue
             if row.id > first_blocking.get(row.chat_id, row.id) or (
                     row.quiet and row.id > first_night_notice.get(row.chat_id, row.id)):
@@ -134,6 +136,7 @@ class OutboxDispatcher:
             per_chat[row.chat_id].append(row)
         for chat_id, chat_rows in per_chat.items():
             self._in_flight.update(r.id for r in chat_rows)
+            self._unsettled.update(r.id for r in chat_rows)
             task = asyncio.create_task(self._send_chat(chat_id, chat_rows))
             self._workers[chat_id] = task
             task.add_done_callback(lambda _t, c=chat_id: self._worker_done(c))
@@ -155,14 +158,17 @@ class OutboxDispatcher:
                 self._release([r.id for r in rows[index:]])
                 return
             self._outcomes.append(outcome)
+            if outcome.status != OutboxStatus.PENDING:
+                self._unsettled.discard(row.id)
             if outcome.status == OutboxStatus.PENDING or outcome.blocked_chat is not None:
                 # The rest stay pending, untouched, and are looked at again later in order.
                 self._release([r.id for r in rows[index + 1:]])
                 return
 
     def _release(self, row_ids: list[int]) -> None:
-        """Rows not attempted are no longer in flight."""
+        """Rows not attempted, or recorded, are no longer in flight."""
         self._in_flight.difference_update(row_ids)
+        self._unsettled.difference_update(row_ids)
 
     def _quiet_until(self, row: OutboxMessage) -> datetime | None:
         """For a resident's notice during quiet hours: the end of the quiet hours."""
@@ -229,8 +235,7 @@ class OutboxDispatcher:
             self._outcomes = outcomes + self._outcomes
             return
         self._release([o.row_id for o in outcomes])
-        if any(o.status == OutboxStatus.PENDING for o in outcomes):
-            self._wake.set()
+        self._wake.set()  # rows that waited behind these (same chat) can go now
 
     async def _record(self, outcomes: list[Outcome]) -> None:
         """One executemany per shape of change, plus inactive people."""
