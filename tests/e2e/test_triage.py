@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlmodel import SQLModel, select
 
-from storage.models import Area, MembershipRole, Person, Request, RequestRoute, StatusChange, Support
+from storage.models import Area, Membership, MembershipRole, Person, Request, RequestRoute, StatusChange, Support
 from storage.people import get_or_create_person
 from storage.roles import grant
 from storage.working_days import add_working_days
@@ -260,3 +260,17 @@ async def test_redaction_before_routing_keeps_only_that_it_happened(wijkraden: H
             for row in connection.execute(table.select()):
                 assert "Jan de Vries" not in str(row), table.name
     assert everything
+
+
+async def test_a_revoked_member_can_no_longer_press(wijkraden: Harness) -> None:
+    from storage.roles import revoke
+
+    bot = wijkraden
+    card = await file(bot, person(971), "Er wordt veel te hard gereden in de Leidsestraat, vooral 's avonds.")
+    with bot.db.transaction_sync() as session:
+        wil = session.exec(select(Person).where(Person.telegram_id == WIL["id"])).one()
+        for membership in session.exec(select(Membership).where(Membership.person_id == wil.id)):
+            revoke(session, membership=membership, by="test")
+    answer = await bot.press_data(WIL, GROUP_A["id"], card["message_id"], "tri:melding:1")
+    assert answer["show_alert"]
+    assert status_of(bot, "W-0001") == "submitted"
