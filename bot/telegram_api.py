@@ -84,13 +84,19 @@ class BotApi:
 
 
 def _multipart(fields: dict[str, Any]) -> aiohttp.FormData:
-    """A form with the document's content as a file upload (other fields as JSON where needed)."""
+    """A form with the document's content as a file upload (other fields as JSON where needed).
+
+    The content is text (`content`, sent as UTF-8) or binary (`content_base64`, e.g. a PDF).
+    """
+    import base64
     import json
 
     form = aiohttp.FormData()
     for key, value in fields.items():
         if key == "document":
-            form.add_field("document", value["content"].encode("utf-8"), filename=value["filename"],
+            data = (base64.b64decode(value["content_base64"]) if "content_base64" in value
+                    else value["content"].encode("utf-8"))
+            form.add_field("document", data, filename=value["filename"],
                            content_type=value.get("mime_type", "application/octet-stream"))
         else:
             form.add_field(key, value if isinstance(value, str) else json.dumps(value))

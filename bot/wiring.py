@@ -25,6 +25,7 @@ from conversations import (
     afspraken,
     answer,
     clarify,
+    contract,
     feedback,
     follow,
     fallbacks,
@@ -136,6 +137,16 @@ def register(application: Application) -> None:
     add(CallbackQueryHandler(admin.periods, pattern=r"^adm:periods$"), group=MAIN)
     add(CallbackQueryHandler(admin.period_start, pattern=r"^adm:period:\d+$"), group=MAIN)
 
+    # The wijkcontract: /contract (private chat and wijkraad groups) and the buttons under the document
+    # (each press re-checks the presser's role and that the version is still the current one).
+    add(CommandHandler("contract", contract.contract_command), group=MAIN)
+    add(CallbackQueryHandler(contract.wijk_pressed, pattern=r"^ctr:wijk:\d+$"), group=MAIN)
+    add(CallbackQueryHandler(contract.versions_pressed, pattern=r"^ctr:old:\d+$"), group=MAIN)
+    add(CallbackQueryHandler(contract.get_pressed, pattern=r"^ctr:get:\d+$"), group=MAIN)
+    add(CallbackQueryHandler(contract.html_pressed, pattern=r"^ctr:html:\d+$"), group=MAIN)
+    add(CallbackQueryHandler(contract.start_pressed, pattern=r"^ctr:start:\d+$"), group=MAIN)
+    add(CallbackQueryHandler(contract.sign_pressed, pattern=r"^ctr:sign:\d+:(o\d+|w|c)$"), group=MAIN)
+
     # Commands and their buttons in private chat.
     add(CommandHandler("start", welcome.start, filters=PRIVATE), group=MAIN)
     add(CommandHandler("help", welcome.help_command, filters=PRIVATE), group=MAIN)
@@ -162,6 +173,7 @@ def private_commands() -> list[BotCommand]:
         BotCommand("inbox", _("Partners: open verzoeken op deadline")),
         BotCommand("afspraken", _("Partners: afspraken op deadline")),
         BotCommand("voortgang", _("Voortgang van een afspraak melden")),
+        BotCommand("contract", _("Het wijkcontract als PDF, en ondertekenen")),
         BotCommand("taal", _("Taal kiezen")),
         BotCommand("privacy", _("Wat ik over je bewaar, en je rechten")),
         BotCommand("annuleer", _("Stoppen met waar je mee bezig bent")),
@@ -175,6 +187,7 @@ def group_commands() -> list[BotCommand]:
         BotCommand("wachtrij", _("Verzoeken die op de wijkraad wachten")),
         BotCommand("verzoek", _("Eén verzoek met zijn geschiedenis, bijvoorbeeld /verzoek W-0042")),
         BotCommand("koppel", _("Deze groep koppelen aan je wijkraad of organisatie")),
+        BotCommand("contract", _("Het wijkcontract van deze wijk als PDF, en ondertekenen")),
     ]
 
 

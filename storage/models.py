@@ -410,3 +410,51 @@ class ReminderSent(SQLModel, table=True):
 
     key: str = Field(max_length=120, primary_key=True)  # e.g. "route:12:before:2027-03-10"
     at: datetime = _utc_column()
+
+
+class ContractStatus(StrEnum):
+    """Where a version of a wijkcontract stands."""
+
+    CONCEPT = "concept"
+    SIGNING = "signing"  # ter ondertekening: a coordinator offered it to the parties
+    SIGNED = "signed"  # getekend: every required party signed
+
+
+class ContractVersion(SQLModel, table=True):
+    """One version of a wijk's contract for one period: what it said, as sent, and its status.
+
+    `content` is the data the document was made from (requests, answers, afspraken, parties);
+    `terms_hash` covers what the parties agree to, so a change to it makes a new version once
+    signing has started. `pdf` and `html` are the document as last rendered (with its signatures).
+    """
+
+    __table_args__ = (sa.UniqueConstraint("wijk_id", "starts_on", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    wijk_id: int = Field(foreign_key="area.id", index=True)
+    starts_on: date
+    ends_on: date
+    number: int
+    status: str = Field(default=ContractStatus.CONCEPT, max_length=20)
+    terms_hash: str = Field(max_length=64)
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    pdf: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    html: str | None = Field(default=None, sa_type=sa.Text)
+    created_at: datetime = _utc_column()
+    updated_at: datetime = _utc_column()
+    signing_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    signed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    superseded_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class ContractSignature(SQLModel, table=True):
+    """A party's signature on one contract version (one per party)."""
+
+    __table_args__ = (sa.UniqueConstraint("version_id", "party"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="contractversion.id", index=True)
+    party: str = Field(max_length=40)  # "org:<id>", "wijkraad" or "coordinator"
+    signer: str = Field(max_length=80)  # the member's pseudonym (no link: erasing a person leaves the record)
+    name: str | None = Field(default=None, max_length=120)  # the member's display name
+    signed_at: datetime = _utc_column()
