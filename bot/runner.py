@@ -23,6 +23,7 @@ from storage.migrate import upgrade
 from storage.models import utcnow
 from storage.municipality import example_config, has_areas, load_municipality
 from storage.themes import active_themes, ensure_themes
+from storage.updates import next_offset
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,14 @@ async def run(settings: Settings) -> None:
 
         seeded = prepare_database(local)
         seed_personas(seeded)
+        with seeded.read() as session:
+            # A fresh playground numbers updates from 1; continue after what this database has seen.
+            server.playground.updates.next_update_id = max(server.playground.updates.next_update_id,
+                                                           next_offset(session) or 1)
         seeded.dispose()
+        from bot.playground.web import ensure_personas
+
+        ensure_personas(server.playground)  # the personas' chats exist before the bot writes to them
         await serve(local, token=PLAYGROUND_TOKEN, stop=stop)
     finally:
         await server.stop()

@@ -43,7 +43,8 @@ def card_text(session: Session, *, request: Request, tz: ZoneInfo, with_history:
     """Reference, wijk, kind, theme, text, photos, location, supporters, age, and the last action."""
     wijk = session.get(Area, request.wijk_id)
     theme = session.get(Theme, request.theme_id)
-    age = format_timedelta(utcnow() - _aware(request.created_at), locale=current_locale(), add_direction=True)
+    # Babel reads a negative delta as the past ("3 dagen geleden").
+    age = format_timedelta(_aware(request.created_at) - utcnow(), locale=current_locale(), add_direction=True)
     lines = [
         _("<b>{reference}</b> · {kind} · {theme}").format(
             reference=request.reference, kind=kind_label(request.kind),

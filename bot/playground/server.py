@@ -12,17 +12,19 @@ from .appkey import PLAYGROUND_KEY
 from .botapi import add_bot_api_routes
 from .control import add_control_routes
 from .state import Playground
+from .web import add_web_routes
 
 MAX_UPLOAD_BYTES = 60 * 1024 * 1024
 SHUTDOWN_TIMEOUT = 2.0
 
 
 def make_app(playground: Playground) -> web.Application:
-    """Build the aiohttp application serving the Bot API and the control API."""
+    """Build the aiohttp application serving the Bot API, the control API and the web chat."""
     app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
     app[PLAYGROUND_KEY] = playground
     add_bot_api_routes(app)
     add_control_routes(app)
+    add_web_routes(app)
     return app
 
 
