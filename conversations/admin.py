@@ -52,9 +52,9 @@ def _organisations(context: WijkContext, wijken: list[Area]) -> list[Organisatio
     ids = [w.id for w in wijken]
     if not ids:
         return []
-    return list(context.db.exec(
-        select(Organisation).join(OrganisationWijk, OrganisationWijk.organisation_id == Organisation.id)
-        .where(OrganisationWijk.wijk_id.in_(ids), Organisation.active).distinct().order_by(Organisation.name)
+    serving = select(OrganisationWijk.organisation_id).where(OrganisationWijk.wijk_id.in_(ids))
+    return list(context.db.exec(  # no DISTINCT over the JSON column: PostgreSQL cannot compare json
+        select(Organisation).where(Organisation.id.in_(serving), Organisation.active).order_by(Organisation.name)
     ).all())
 
 
