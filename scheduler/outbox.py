@@ -67,6 +67,7 @@ class OutboxDispatcher:
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._in_flight: set[int] = set()  # handed to a worker, outcome not yet written
         self._unsettled: set[int] = set()  # of those: not yet known to be sent (they hold their chat)
+        self._skipped: set[int] = set()  # chats with due rows the last pass had to leave for later
         self._outcomes: list[Outcome] = []
         self._recorded = asyncio.Event()
         self._quiet: MunicipalitySettings | None = None
@@ -123,8 +124,11 @@ class OutboxDispatcher:
             target[chat_id] = min(first, target.get(chat_id, first))
         per_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
         held: set[int] = set(self._workers)
+        skipped: set[int] = set()
         for row in rows:
             if row.chat_id in held:
+                if row.id not in self._in_flight:
+                    skipped.add(row.chat_id)
                 continue
             if row.id in self._in_flight:  # being sent, or sent and not yet recorded
                 if row.id in self._unsettled:  # the chat's later rows wait until it is sent
@@ -140,13 +144,15 @@ class OutboxDispatcher:
             task = asyncio.create_task(self._send_chat(chat_id, chat_rows))
             self._workers[chat_id] = task
             task.add_done_callback(lambda _t, c=chat_id: self._worker_done(c))
+        self._skipped = skipped
         self.limiter.forget_idle(set(self._workers))
         return len(per_chat)
 
     def _worker_done(self, chat_id: int) -> None:
-        """A chat is done for now: look again (it may have more rows)."""
+        """A chat is done for now: look again if it has rows that waited for this worker."""
         self._workers.pop(chat_id, None)
-        self._wake.set()
+        if chat_id in self._skipped:
+            self._wake.set()
 
     async def _send_chat(self, chat_id: int, rows: list[OutboxMessage]) -> None:
         """Send one chat's rows in order; stop at the first that must wait."""
@@ -235,7 +241,8 @@ class OutboxDispatcher:
             self._outcomes = outcomes + self._outcomes
             return
         self._release([o.row_id for o in outcomes])
-        self._wake.set()  # rows that waited behind these (same chat) can go now
+        if self._skipped or any(o.status == OutboxStatus.PENDING for o in outcomes):
+            self._wake.set()  # rows that waited behind these (same chat) can go now
 
     async def _record(self, outcomes: list[Outcome]) -> None:
         """One executemany per shape of change, plus inactive people."""
