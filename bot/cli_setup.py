@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from storage.config import ConfigError, load_config_file
 from storage.db import Database
-from storage.models import Afspraak, Answer, Area, AreaKind, Organisation, Request, RequestStatus, Support, Theme
+from storage.models import Afspraak, Answer, Area, AreaKind, Organisation, Request, RequestStatus, Support, Theme, as_utc
 from storage.municipality import Change, LoadReport, load_municipality, municipality_settings
 
 # Exports are UTF-8 with a byte-order mark and semicolons, which Dutch Excel opens correctly.
@@ -117,11 +117,11 @@ class ExportScope:
         """Whether a moment lies in the period (all moments when no period was asked for)."""
         if self.start is None or self.end is None:
             return True
-        return self.start <= _aware(moment) < self.end
+        return self.start <= as_utc(moment) < self.end
 
     def local_date(self, moment: datetime | None) -> str:
         """The moment's date in the municipality's time zone, as YYYY-MM-DD."""
-        return "" if moment is None else _aware(moment).astimezone(self.tz).date().isoformat()
+        return "" if moment is None else as_utc(moment).astimezone(self.tz).date().isoformat()
 
 
 @dataclass(frozen=True)
@@ -250,11 +250,6 @@ def _day(value: date | None) -> str:
 def _yes_no(value: bool | None) -> str:
     """A yes/no answer, or empty."""
     return "" if value is None else ("yes" if value else "no")
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive timestamps; they are UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 # --- stats --------------------------------------------------------------------------------------

@@ -221,12 +221,20 @@ def _open_round(context: WijkContext, wijk_id: int) -> IntakeRound | None:
                                                      IntakeRound.closed_at.is_(None))).first()
 
 
-async def round_toggle(update: Update, context: WijkContext) -> None:
-    """Open or close the wijk's intake round."""
+def _wijk_from_button(update: Update, context: WijkContext) -> Area | None:
+    """The wijk named in the button, if the presser coordinates it (else refused)."""
     raw = update.callback_query.data.rsplit(":", 1)[1]
     wijk = context.db.get(Area, int(raw)) if raw.isdigit() else None
     if wijk is None or not coordinates(context.db, person=context.person, area_id=wijk.id):
         _refuse(context)
+        return None
+    return wijk
+
+
+async def round_toggle(update: Update, context: WijkContext) -> None:
+    """Open or close the wijk's intake round."""
+    wijk = _wijk_from_button(update, context)
+    if wijk is None:
         return
     context.answer()
     context.edit_markup()
@@ -268,10 +276,8 @@ def _latest_period(context: WijkContext, wijk_id: int) -> ContractPeriod | None:
 
 async def period_start(update: Update, context: WijkContext) -> None:
     """Start a contract period today, as long as the municipality's period length."""
-    raw = update.callback_query.data.rsplit(":", 1)[1]
-    wijk = context.db.get(Area, int(raw)) if raw.isdigit() else None
-    if wijk is None or not coordinates(context.db, person=context.person, area_id=wijk.id):
-        _refuse(context)
+    wijk = _wijk_from_button(update, context)
+    if wijk is None:
         return
     context.answer()
     context.edit_markup()

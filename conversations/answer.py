@@ -26,7 +26,7 @@ from enum import StrEnum
 
 from sqlmodel import select
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import WijkContext
 from bot.i18n import _, fmt_date, use_locale

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
 
 from babel.dates import format_timedelta
 from sqlmodel import Session
@@ -12,7 +11,7 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import _, current_locale, fmt_datetime
 from conversations.keyboards import inline
 from conversations.texts import kind_label, status_label
-from storage.models import Area, Request, RequestStatus, StatusChange, Theme, utcnow
+from storage.models import Area, Request, RequestStatus, StatusChange, Theme, as_utc, utcnow
 from storage.themes import theme_name
 from storage.triage import history, supporters
 from zoneinfo import ZoneInfo
@@ -35,7 +34,7 @@ def action_line(change: StatusChange, tz: ZoneInfo) -> str:
     }
     what = labels.get(change.action, change.action).format(note=html.escape(change.note or ""))
     who = html.escape(change.actor_name) if change.actor_name else (_("bewoner") if change.actor_role == "resident" else "")
-    when = fmt_datetime(_aware(change.at), tz, "short")
+    when = fmt_datetime(as_utc(change.at), tz, "short")
     return _("{what} – {who}, {when}").format(what=what, who=who, when=when) if who else f"{what} – {when}"
 
 
@@ -44,7 +43,7 @@ def card_text(session: Session, *, request: Request, tz: ZoneInfo, with_history:
     wijk = session.get(Area, request.wijk_id)
     theme = session.get(Theme, request.theme_id)
     # Babel reads a negative delta as the past ("3 dagen geleden").
-    age = format_timedelta(_aware(request.created_at) - utcnow(), locale=current_locale(), add_direction=True)
+    age = format_timedelta(as_utc(request.created_at) - utcnow(), locale=current_locale(), add_direction=True)
     lines = [
         _("<b>{reference}</b> · {kind} · {theme}").format(
             reference=request.reference, kind=kind_label(request.kind),
@@ -87,10 +86,3 @@ def card_buttons(request: Request) -> InlineKeyboardMarkup | None:
     if request.status == RequestStatus.SOLVED_DIRECTLY:
         return inline([[(_("➡️ Toch doorzetten"), f"tri:route:{rid}")]])
     return None
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite returns naive datetimes; they are UTC."""
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

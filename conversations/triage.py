@@ -94,6 +94,15 @@ def _authorised(context: WijkContext, request_id: int | None) -> tuple[Request, 
     return request, wijkraad_actor(context.person, membership.display_name)
 
 
+def _open_card(update: Update, context: WijkContext) -> tuple[Request, Actor] | None:
+    """Like `_authorised`, and the request must still have open actions (else the card is refreshed)."""
+    found = _authorised(context, _request_id(update.callback_query.data))
+    if found is not None and card_buttons(found[0]) is None:
+        _stale(context, found[0])
+        return None
+    return found
+
+
 def _refresh_card(context: WijkContext, request: Request, markup: InlineKeyboardMarkup | None = None,
                   *, chat_id: int | None = None, message_id: int | None = None) -> None:
     """Edit the card to its current state (the pressed message unless another is named)."""
@@ -121,13 +130,10 @@ def _stale(context: WijkContext, request: Request) -> None:
 
 async def route_start(update: Update, context: WijkContext) -> None:
     """Show the wijk's partners to choose from."""
-    found = _authorised(context, _request_id(update.callback_query.data))
+    found = _open_card(update, context)
     if found is None:
         return
     request, _actor = found
-    if card_buttons(request) is None:
-        _stale(context, request)
-        return
     partners = partners_for(context.db, wijk_id=request.wijk_id)
     if not partners:
         context.answer(_("Deze wijk heeft nog geen partnerorganisaties (zie de configuratie)."), alert=True)
@@ -226,13 +232,10 @@ async def as_melding(update: Update, context: WijkContext) -> None:
 
 async def duplicate_start(update: Update, context: WijkContext) -> None:
     """Offer similar open requests, or typing a reference."""
-    found = _authorised(context, _request_id(update.callback_query.data))
+    found = _open_card(update, context)
     if found is None:
         return
     request, _actor = found
-    if card_buttons(request) is None:
-        _stale(context, request)
-        return
     context.answer()
     alike = [r for r in similar_open_requests(context.db, wijk_id=request.wijk_id, text=request.text, limit=4)
              if r.id != request.id][:3]

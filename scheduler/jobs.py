@@ -171,17 +171,18 @@ def _remind_owner(session: Session, *, afspraak: Afspraak, reference: str, days_
 def _stagnation(session: Session, *, afspraak: Afspraak, reference: str, tz: ZoneInfo) -> int:
     """An afspraak past its deadline: signalled in the wijkraad group and to the coordinator."""
     owner = organisation_name(session, organisation_id=afspraak.organisation_id)
+
+    def signal() -> str:
+        """The stagnation signal in the active locale."""
+        return _("⚠️ Stagnatie: de afspraak bij {reference} ({owner}) had {deadline} klaar moeten zijn en staat op "
+                 "{percent}%.").format(reference=reference, owner=html.escape(owner),
+                                       deadline=fmt_date(afspraak.deadline, tz), percent=afspraak.percent_done)
+
     with use_locale(GROUP_LOCALE):
-        to_groups(session, wijk_id=afspraak.wijk_id, text_nl=_(
-            "⚠️ Stagnatie: de afspraak bij {reference} ({owner}) had {deadline} klaar moeten zijn en staat op {percent}%.")
-            .format(reference=reference, owner=html.escape(owner), deadline=fmt_date(afspraak.deadline, tz),
-                    percent=afspraak.percent_done))
+        to_groups(session, wijk_id=afspraak.wijk_id, text_nl=signal())
     for chat_id, locale in coordinator_recipients(session, wijk_id=afspraak.wijk_id):
         with use_locale(locale):
-            send_message(session, chat_id=chat_id, text=_(
-                "⚠️ Stagnatie: de afspraak bij {reference} ({owner}) had {deadline} klaar moeten zijn en staat op {percent}%.")
-                .format(reference=reference, owner=html.escape(owner), deadline=fmt_date(afspraak.deadline, tz),
-                        percent=afspraak.percent_done))
+            send_message(session, chat_id=chat_id, text=signal())
     return 1
 
 

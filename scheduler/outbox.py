@@ -297,8 +297,3 @@ async def _wait_any(event: asyncio.Event, stop: asyncio.Event, timeout: float) -
     await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
     for waiter in waiters:
         waiter.cancel()
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite returns naive datetimes; they are UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -15,6 +15,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime) -> datetime:
+    """A stored timestamp as aware UTC (SQLite hands back naive ones; they are UTC)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def _utc_column(**kwargs: Any) -> Any:
     """A timezone-aware timestamp column."""
     return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), **kwargs)

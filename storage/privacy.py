@@ -23,6 +23,7 @@ from storage.models import (
     StatusChange,
     Subscription,
     Support,
+    as_utc,
 )
 from storage.people import pseudonym
 
@@ -92,7 +93,7 @@ def forget_closed_links(session: Session, *, now: datetime, retention_days: int)
     for request in rows:
         last = session.exec(select(StatusChange.at).where(StatusChange.request_id == request.id)
                             .order_by(StatusChange.id.desc())).first()
-        if last is None or _aware(last) > cutoff:
+        if last is None or as_utc(last) > cutoff:
             continue
         session.execute(delete(Subscription).where(Subscription.request_id == request.id,
                                                    Subscription.person_id == request.resident_id))
@@ -102,10 +103,3 @@ def forget_closed_links(session: Session, *, now: datetime, retention_days: int)
                                details={"retention_days": retention_days}))
         forgotten += 1
     return forgotten
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite returns naive datetimes; they are UTC."""
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

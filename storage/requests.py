@@ -65,10 +65,6 @@ def requests_of(session: Session, *, resident: Person) -> list[tuple[Request, Ar
     return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
-def count_requests(session: Session) -> int:
-    """How many requests exist (for tests and stats)."""
-    return len(session.exec(select(Request.id)).all())
-
 
 def requests_today(session: Session, *, resident: Person, tz: ZoneInfo) -> int:
     """How many requests the resident filed since local midnight."""

@@ -7,11 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import inspect, text
 from sqlmodel import SQLModel, select
 
 from bot.settings import PLAYGROUND_TOKEN
-from storage.models import Area, Person, Request, RequestKind, Subscription, Support, Theme, utcnow
+from storage.models import Area, Person, Request, RequestKind, Subscription, Theme, utcnow
 from storage.privacy import forget_closed_links
 from storage.requests import NewRequest, file_request
 from storage.triage import support

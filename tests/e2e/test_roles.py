@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlmodel import select
 
 from storage.models import GroupChat, Membership
 from tests.harness import Harness, last_with_buttons, person, texts

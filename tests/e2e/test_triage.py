@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Any
 
@@ -72,6 +71,7 @@ async def test_card_goes_to_the_right_group_only(wijkraden: Harness) -> None:
 async def test_strangers_and_other_wijken_are_refused(wijkraden: Harness) -> None:
     bot = wijkraden
     card = await file(bot, person(911), "De schommel in de speeltuin aan de Leidsevaart is al weken kapot.")
+    await bot.new_messages(911)  # the filing's own replies
     for intruder in (STAN, BEA):
         for data in ("tri:melding:1", "tri:route:1", "tri:rtgo:1", "tri:oos:1", "tri:dupof:1:1", "tri:show:1"):
             answer = await bot.press_data(intruder, GROUP_A["id"], card["message_id"], data)
@@ -80,7 +80,7 @@ async def test_strangers_and_other_wijken_are_refused(wijkraden: Harness) -> Non
     answer = await bot.press_data(WIM, GROUP_A["id"], card["message_id"], "tri:melding:999")
     assert answer["show_alert"]
     assert status_of(bot, "W-0001") == "submitted"
-    assert await bot.new_messages(911) == [] or True  # the resident heard nothing new:
+    assert await bot.new_messages(911) == []  # the resident heard nothing new
     with bot.db.read() as session:
         assert len(session.exec(select(StatusChange)).all()) == 1
 
