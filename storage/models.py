@@ -117,6 +117,7 @@ class Request(SQLModel, table=True):
     own_contribution: str | None = None
     volunteers_needed: int | None = None
     budget_requested_cents: int | None = Field(default=None, sa_type=sa.BigInteger)
+    priority: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})  # a vote's top item
     created_at: datetime = _utc_column()
     updated_at: datetime = _utc_column()
 
@@ -272,6 +273,8 @@ class GroupChat(SQLModel, table=True):
     title: str | None = Field(default=None, max_length=200)
     linked_by: int | None = Field(default=None, foreign_key="person.id")
     linked_at: datetime = _utc_column()
+    status_message_id: int | None = Field(default=None, sa_type=sa.BigInteger)  # the pinned status (wijkraad)
+    status_text: str | None = Field(default=None, sa_type=sa.Text)  # what it says now, to edit only on change
 
 
 class IntakeRound(SQLModel, table=True):
@@ -463,3 +466,98 @@ class ContractSignature(SQLModel, table=True):
     signer: str = Field(max_length=80)  # the member's pseudonym (no link: erasing a person leaves the record)
     name: str | None = Field(default=None, max_length=120)  # the member's display name
     signed_at: datetime = _utc_column()
+
+
+class WijkBudget(SQLModel, table=True):
+    """The money a wijk's residents may spend on initiatives in one period."""
+
+    __table_args__ = (sa.UniqueConstraint("wijk_id", "starts_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    wijk_id: int = Field(foreign_key="area.id", index=True)
+    starts_on: date
+    ends_on: date
+    amount_cents: int = Field(sa_type=sa.BigInteger)
+    source: str = Field(max_length=20)  # "config" or "beheer"
+    updated_at: datetime = _utc_column()
+
+
+class GrantDecision(StrEnum):
+    """What a coordinator decided on an initiative's budget request."""
+
+    FULL = "full"
+    PARTIAL = "partial"
+    NONE = "none"
+
+
+class BudgetGrant(SQLModel, table=True):
+    """A coordinator's decision on one initiative's request for money, against one budget."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    budget_id: int = Field(foreign_key="wijkbudget.id", index=True)
+    request_id: int = Field(foreign_key="request.id", unique=True)
+    decision: str = Field(max_length=20)
+    requested_cents: int = Field(sa_type=sa.BigInteger)
+    granted_cents: int = Field(sa_type=sa.BigInteger)
+    motivation: str
+    decided_by: str | None = Field(default=None, max_length=120)  # the coordinator's name
+    decided_at: datetime = _utc_column()
+
+
+class BudgetSpending(SQLModel, table=True):
+    """Money actually spent from a grant."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    grant_id: int = Field(foreign_key="budgetgrant.id", index=True)
+    amount_cents: int = Field(sa_type=sa.BigInteger)
+    what: str
+    by_name: str | None = Field(default=None, max_length=120)
+    at: datetime = _utc_column()
+
+
+class VoteStatus(StrEnum):
+    """Where a prioritisation vote stands."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class PriorityVote(SQLModel, table=True):
+    """Residents who follow a wijk choose which open requests and initiatives come first."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    wijk_id: int = Field(foreign_key="area.id", index=True)
+    status: str = Field(default=VoteStatus.OPEN, max_length=20, index=True)
+    max_choices: int  # how many options one ballot may choose
+    priorities: int  # how many top options become priorities
+    group_chat_id: int | None = Field(default=None, sa_type=sa.BigInteger)  # where results go
+    started_by: str | None = Field(default=None, max_length=120)  # the member's name
+    opened_at: datetime = _utc_column()
+    closes_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    closed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class VoteOption(SQLModel, table=True):
+    """One request on a vote's ballot, with its result once closed."""
+
+    __table_args__ = (sa.UniqueConstraint("vote_id", "request_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(foreign_key="priorityvote.id", index=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    position: int = 0
+    votes: int | None = None  # set when the vote closes
+    rank: int | None = None
+
+
+class Ballot(SQLModel, table=True):
+    """One resident's choices in one vote (one ballot each; changeable until the vote closes)."""
+
+    __table_args__ = (sa.UniqueConstraint("vote_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(foreign_key="priorityvote.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    request_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    cast_at: datetime = _utc_column()
+    updated_at: datetime = _utc_column()
