@@ -94,10 +94,11 @@ def parser() -> argparse.ArgumentParser:
     playground.add_argument("--port", type=int, default=8081)
     playground.set_defaults(func=cmd_playground)
 
-    from bot import cli_invite, cli_setup
+    from bot import cli_figures, cli_invite, cli_setup
 
     cli_setup.register(commands)
     cli_invite.register(commands)
+    cli_figures.register(commands)
     return main
 
 

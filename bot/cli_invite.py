@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ import httpx
 import qrcode
 from sqlmodel import select
 
+from bot.cli_setup import fail, open_database
 from storage.invitations import DEFAULT_VALIDITY, create_invitation
 from storage.models import Area, AreaKind, MembershipRole, Organisation
 
@@ -50,7 +50,7 @@ def bot_username(explicit: str | None) -> str:
     try:
         return httpx.get(url, timeout=10).json()["result"]["username"]
     except (httpx.HTTPError, KeyError, ValueError):
-        _fail("Could not ask the Bot API for the bot's username; pass --username.")
+        fail("Could not ask the Bot API for the bot's username; pass --username.")
         raise
 
 
@@ -65,34 +65,17 @@ def write_qr(link: str, path: Path) -> Path:
     return path
 
 
-def _fail(message: str) -> None:
-    """One clear line, exit 2."""
-    print(message, file=sys.stderr)
-    raise SystemExit(2)
-
-
-def _database():  # type: ignore[no-untyped-def]
-    """The migrated database of the settings."""
-    from bot.cli import load_settings
-    from storage.db import Database
-    from storage.migrate import upgrade
-
-    settings = load_settings()
-    upgrade(settings.database_url)
-    return Database(settings.database_url)
-
-
 def cmd_invite(args: argparse.Namespace) -> None:
     """Create an invitation and print its link and QR code."""
     role = MembershipRole(args.role)
     username = bot_username(args.username)
-    db = _database()
+    db = open_database()[0]
     with db.transaction_sync() as session:
         area_id = organisation_id = None
         if role == MembershipRole.PARTNER:
             organisation = session.exec(select(Organisation).where(Organisation.code == args.target)).first()
             if organisation is None:
-                _fail(f"No organisation with code {args.target!r} (see `wijkbot init`).")
+                fail(f"No organisation with code {args.target!r} (see `wijkbot init`).")
             organisation_id = organisation.id
         elif role in (MembershipRole.WIJKRAAD, MembershipRole.COORDINATOR):
             query = select(Area).where(Area.code == args.target)
@@ -100,7 +83,7 @@ def cmd_invite(args: argparse.Namespace) -> None:
                 query = query.where(Area.kind == AreaKind.WIJK)
             area = session.exec(query).first()
             if area is None:
-                _fail(f"No {'wijk' if role == MembershipRole.WIJKRAAD else 'area'} with code {args.target!r}.")
+                fail(f"No {'wijk' if role == MembershipRole.WIJKRAAD else 'area'} with code {args.target!r}.")
             area_id = area.id
         from datetime import timedelta
 
@@ -117,14 +100,14 @@ def cmd_poster(args: argparse.Namespace) -> None:
     """Print the wijk's public link and QR code."""
     payload = WIJK_LINK_PREFIX + args.wijk
     if len(payload) > MAX_PAYLOAD:
-        _fail(f"The wijk code is too long for a Telegram link (max {MAX_PAYLOAD - len(WIJK_LINK_PREFIX)}).")
+        fail(f"The wijk code is too long for a Telegram link (max {MAX_PAYLOAD - len(WIJK_LINK_PREFIX)}).")
     username = bot_username(args.username)
-    db = _database()
+    db = open_database()[0]
     with db.read() as session:
         wijk = session.exec(select(Area).where(Area.code == args.wijk, Area.kind == AreaKind.WIJK)).first()
     db.dispose()
     if wijk is None:
-        _fail(f"No wijk with code {args.wijk!r}.")
+        fail(f"No wijk with code {args.wijk!r}.")
     link = deep_link(username, payload)
     qr = write_qr(link, args.qr or Path(f"poster-{args.wijk}.png"))
     print(link)

@@ -43,13 +43,13 @@ def register(commands: Any) -> None:
     stats.set_defaults(func=cmd_stats)
 
 
-def _fail(message: str) -> NoReturn:
+def fail(message: str) -> NoReturn:
     """One clear line, exit 2."""
     print(message, file=sys.stderr)
     raise SystemExit(2)
 
 
-def _database() -> tuple[Database, ZoneInfo]:
+def open_database() -> tuple[Database, ZoneInfo]:
     """The migrated database of the settings, and the municipality's time zone."""
     from bot.cli import load_settings
     from storage.migrate import upgrade
@@ -73,8 +73,8 @@ def cmd_init(args: argparse.Namespace) -> None:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         count = len(error.problems)
-        _fail(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.")
-    db, _tz = _database()
+        fail(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.")
+    db, _tz = open_database()
     try:
         with db.transaction_sync() as session:
             report = load_municipality(session, config=config)
@@ -193,7 +193,7 @@ EXPORTS: tuple[CsvExport, ...] = (
 
 def cmd_export(args: argparse.Namespace) -> None:
     """Write one CSV file per export kind into --out."""
-    db, tz = _database()
+    db, tz = open_database()
     try:
         with db.read() as session:
             scope = _export_scope(session, wijk_code=args.wijk, year=args.period, tz=tz)
@@ -213,11 +213,11 @@ def _export_scope(session: Session, *, wijk_code: str | None, year: int | None, 
     if wijk_code is not None:
         wijk = session.exec(select(Area).where(Area.code == wijk_code, Area.kind == AreaKind.WIJK)).first()
         if wijk is None:
-            _fail(f"No wijk with code {wijk_code!r}.")
+            fail(f"No wijk with code {wijk_code!r}.")
     if year is None:
         return ExportScope(wijk=wijk, start=None, end=None, tz=tz)
     if not 2000 <= year <= 2100:
-        _fail(f"--period must be a year such as 2025, not {year}.")
+        fail(f"--period must be a year such as 2025, not {year}.")
     years = municipality_settings(session).contract_period_years
     return ExportScope(wijk=wijk, start=datetime(year, 1, 1, tzinfo=tz),
                        end=datetime(year + years, 1, 1, tzinfo=tz), tz=tz)
@@ -257,7 +257,7 @@ def _yes_no(value: bool | None) -> str:
 
 def cmd_stats(args: argparse.Namespace) -> None:
     """Print requests per wijk and status as an aligned table."""
-    db, _tz = _database()
+    db, _tz = open_database()
     try:
         with db.read() as session:
             print("\n".join(stats_table(session)))
@@ -279,7 +279,7 @@ def stats_table(session: Session) -> list[str]:
         body.append([wijk.code, name, *map(str, numbers), str(sum(numbers))])
     totals = [sum(counts[(wijk.id, status)] for wijk in wijken) for status in statuses]
     body.append(["total", "", *map(str, totals), str(sum(totals))])
-    return _aligned([header, *body], text_columns=2)
+    return aligned([header, *body], text_columns=2)
 
 
 def _status_order(statuses: set[str]) -> list[str]:
@@ -288,7 +288,7 @@ def _status_order(statuses: set[str]) -> list[str]:
     return known + sorted(statuses - set(known))
 
 
-def _aligned(rows: list[list[str]], *, text_columns: int) -> list[str]:
+def aligned(rows: list[list[str]], *, text_columns: int) -> list[str]:
     """Text columns left-aligned, numbers right-aligned, two spaces apart."""
     widths = [max(len(row[index]) for row in rows) for index in range(len(rows[0]))]
     return ["  ".join(cell.ljust(width) if index < text_columns else cell.rjust(width)

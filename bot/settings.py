@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     retention_days: int = Field(default=365, ge=30)  # unlink residents from requests closed this long ago
     max_requests_per_day: int = Field(default=10, ge=1)
+    status_refresh_seconds: int = Field(default=60, ge=0)  # the pinned status in wijkraad groups; 0: none
     flood_messages: int = Field(default=20, ge=3)  # at most this many updates…
     flood_seconds: float = Field(default=10.0, gt=0)  # …per person in this many seconds
     rate_private_per_second: float = Field(default=1.0, gt=0)

@@ -59,7 +59,7 @@ class BotApi:
         assert self._session is not None, "use `async with BotApi(...)`"
         fields = {key: value for key, value in payload.items() if not key.startswith("_")}
         body: dict[str, Any] = {"json": fields}
-        if isinstance(fields.get("document"), dict):  # a file we made: upload it
+        if any(isinstance(fields.get(key), dict) for key in UPLOADS):  # a file we made: upload it
             body = {"data": _multipart(fields)}
         try:
             async with self._session.post(self._base + method, timeout=aiohttp.ClientTimeout(total=timeout),
@@ -83,8 +83,11 @@ class BotApi:
         return list(await self.call("getUpdates", payload, timeout=timeout + 10) or [])
 
 
+UPLOADS = ("document", "photo")  # fields that may carry a file we made (a dict with its content)
+
+
 def _multipart(fields: dict[str, Any]) -> aiohttp.FormData:
-    """A form with the document's content as a file upload (other fields as JSON where needed).
+    """A form with the file's content as an upload (other fields as JSON where needed).
 
     The content is text (`content`, sent as UTF-8) or binary (`content_base64`, e.g. a PDF).
     """
@@ -93,10 +96,10 @@ def _multipart(fields: dict[str, Any]) -> aiohttp.FormData:
 
     form = aiohttp.FormData()
     for key, value in fields.items():
-        if key == "document":
+        if key in UPLOADS and isinstance(value, dict):
             data = (base64.b64decode(value["content_base64"]) if "content_base64" in value
                     else value["content"].encode("utf-8"))
-            form.add_field("document", data, filename=value["filename"],
+            form.add_field(key, data, filename=value["filename"],
                            content_type=value.get("mime_type", "application/octet-stream"))
         else:
             form.add_field(key, value if isinstance(value, str) else json.dumps(value))

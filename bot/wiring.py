@@ -24,6 +24,7 @@ from conversations import (
     admin,
     afspraken,
     answer,
+    budget,
     clarify,
     contract,
     feedback,
@@ -34,7 +35,9 @@ from conversations import (
     membership,
     my_requests,
     privacy,
+    stand,
     triage,
+    vote,
     welcome,
     wijk_requests,
 )
@@ -123,6 +126,12 @@ def register(application: Application) -> None:
     add(CommandHandler("koppel", membership.link_command, filters=GROUPS), group=MAIN)
     add(CallbackQueryHandler(membership.link_pressed, pattern=r"^link:(wijk|org):\d+$"), group=MAIN)
 
+    # Wijk budgets: /budget (a coordinator grants initiatives all, part or none of what they ask, with a
+    # motivation, and books spending; every press re-checks the role) and the amount per wijk in /beheer.
+    add(budget.build(), group=MAIN)
+    add(admin.build_budget_dialog(), group=MAIN)
+    add(CallbackQueryHandler(admin.budgets, pattern=r"^adm:budgets$"), group=MAIN)
+
     # Coordinators: /beheer and its buttons (each press re-checks the role).
     add(CommandHandler("beheer", admin.menu, filters=PRIVATE), group=MAIN)
     add(CallbackQueryHandler(admin.menu, pattern=r"^adm:menu$"), group=MAIN)
@@ -147,6 +156,16 @@ def register(application: Application) -> None:
     add(CallbackQueryHandler(contract.start_pressed, pattern=r"^ctr:start:\d+$"), group=MAIN)
     add(CallbackQueryHandler(contract.sign_pressed, pattern=r"^ctr:sign:\d+:(o\d+|w|c)$"), group=MAIN)
 
+    # Prioritisation vote: /stemming in the wijkraad group (a stored set-up dialog; every press re-checks
+    # the role), "Nu sluiten", the residents' ballots in private chat and /stem.
+    add(vote.build(), group=MAIN)
+    for handler in vote.handlers():
+        add(handler, group=MAIN)
+
+    # Progress: /stand (chart + summary) in a wijkraad group, or to a coordinator in private chat.
+    add(CommandHandler("stand", stand.stand_command), group=MAIN)
+    add(CallbackQueryHandler(stand.wijk_pressed, pattern=r"^stand:wijk:\d+$"), group=MAIN)
+
     # Commands and their buttons in private chat.
     add(CommandHandler("start", welcome.start, filters=PRIVATE), group=MAIN)
     add(CommandHandler("help", welcome.help_command, filters=PRIVATE), group=MAIN)
@@ -168,12 +187,15 @@ def private_commands() -> list[BotCommand]:
         BotCommand("nieuw", _("Een wens, vraag of initiatief indienen")),
         BotCommand("mijnverzoeken", _("Je verzoeken en hun status")),
         BotCommand("wijk", _("Open verzoeken in je wijk steunen")),
+        BotCommand("stem", _("Stemmen over de prioriteiten van je wijk")),
         BotCommand("volg", _("Een wijk volgen: maandelijks overzicht")),
         BotCommand("ontvolg", _("Stoppen met een wijk volgen")),
         BotCommand("inbox", _("Partners: open verzoeken op deadline")),
         BotCommand("afspraken", _("Partners: afspraken op deadline")),
         BotCommand("voortgang", _("Voortgang van een afspraak melden")),
         BotCommand("contract", _("Het wijkcontract als PDF, en ondertekenen")),
+        BotCommand("budget", _("Coördinatoren: het wijkbudget voor initiatieven")),
+        BotCommand("stand", _("Coördinatoren: de stand per wijk en partner")),
         BotCommand("taal", _("Taal kiezen")),
         BotCommand("privacy", _("Wat ik over je bewaar, en je rechten")),
         BotCommand("annuleer", _("Stoppen met waar je mee bezig bent")),
@@ -188,6 +210,8 @@ def group_commands() -> list[BotCommand]:
         BotCommand("verzoek", _("Eén verzoek met zijn geschiedenis, bijvoorbeeld /verzoek W-0042")),
         BotCommand("koppel", _("Deze groep koppelen aan je wijkraad of organisatie")),
         BotCommand("contract", _("Het wijkcontract van deze wijk als PDF, en ondertekenen")),
+        BotCommand("stand", _("De stand van de wijk: grafiek en cijfers")),
+        BotCommand("stemming", _("Bewoners laten stemmen over de prioriteiten van de wijk")),
     ]
 
 

@@ -6,20 +6,27 @@ Every button is checked again against the database: the presser must coordinate 
     /beheer ─► menu ─┬─ Leden ─────────► members per wijk/organisation ─► Intrekken ─► confirm ─► revoked
                      ├─ Uitnodigen ────► wijkraad (pick wijk) / partner (pick organisation) ─► deep link
                      ├─ Intakerondes ──► per wijk: open / close
-                     └─ Contractperiode ► per wijk: start a new period today
+                     ├─ Contractperiode ► per wijk: start a new period today
+                     └─ Wijkbudget ────► per wijk: the budget of this period ─► ASKING_BUDGET (typed amount) ─► set
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 from sqlmodel import select
 from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import WijkContext
-from bot.i18n import _, fmt_date
+from bot.i18n import _, fmt_date, fmt_euros
+from conversations.dialog import END, Dialog
+from conversations.intake import parse_euros
 from conversations.keyboards import in_rows, inline
+from storage.budgets import BudgetRefused, set_budget, summary
 from storage.invitations import create_invitation
 from storage.models import (
     Area,
@@ -39,7 +46,8 @@ from storage.roles import coordinated_wijken, coordinates, describe, revoke
 def _menu():  # type: ignore[no-untyped-def]
     """The main menu."""
     return inline([[(_("👥 Leden"), "adm:members"), (_("✉️ Uitnodigen"), "adm:invite")],
-                   [(_("📥 Intakerondes"), "adm:rounds"), (_("📄 Contractperiode"), "adm:periods")]])
+                   [(_("📥 Intakerondes"), "adm:rounds"), (_("📄 Contractperiode"), "adm:periods")],
+                   [(_("💶 Wijkbudget"), "adm:budgets")]])
 
 
 def _scope(context: WijkContext) -> list[Area]:
@@ -296,3 +304,95 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, month=3, day=1)
+
+
+async def budgets(update: Update, context: WijkContext) -> None:
+    """Each wijk's budget for the current period, with a button to set it."""
+    wijken = _scope(context)
+    if not wijken:
+        _refuse(context)
+        return
+    context.answer()
+    tz = context.settings.tz
+    today = utcnow().astimezone(tz).date()
+    lines, buttons = [_("<b>Wijkbudget</b> (deze periode)")], []
+    for wijk in wijken:
+        state = summary(context.db, wijk_id=wijk.id, today=today)
+        lines.append(_("• {wijk}: {amount}, waarvan {granted} toegekend ({start} t/m {end})").format(
+            wijk=html.escape(wijk.name), amount=fmt_euros(state.budget_cents), granted=fmt_euros(state.granted_cents),
+            start=fmt_date(state.starts_on, tz), end=fmt_date(state.ends_on, tz)))
+        buttons.append([(_("Budget instellen: {wijk}").format(wijk=wijk.name), f"adm:budget:{wijk.id}")])
+    context.reply("\n".join(lines), inline(buttons))
+
+
+class BudgetState(StrEnum):
+    """Steps of setting a wijk's budget in /beheer."""
+
+    ASKING_BUDGET = "asking_wijk_budget"
+
+
+@dataclass
+class BudgetAmountDraft:
+    """The wijk whose budget is being set."""
+
+    wijk_id: int | None = None
+
+
+async def budget_pressed(update: Update, context: WijkContext) -> BudgetState | str:
+    """Ask the new amount for the wijk's current period."""
+    wijk = _wijk_from_button(update, context)
+    if wijk is None:
+        return END
+    context.answer()
+    context.edit_markup()
+    state = summary(context.db, wijk_id=wijk.id, today=utcnow().astimezone(context.settings.tz).date())
+    context.draft = BudgetAmountDraft(wijk_id=wijk.id)
+    context.reply(_("Typ het budget van {wijk} voor deze periode in euro's, bijvoorbeeld 50.000 (nu {amount}, "
+                    "waarvan {granted} toegekend).").format(wijk=html.escape(wijk.name),
+                                                           amount=fmt_euros(state.budget_cents),
+                                                           granted=fmt_euros(state.granted_cents)))
+    return BudgetState.ASKING_BUDGET
+
+
+async def budget_typed(update: Update, context: WijkContext) -> str | None:
+    """Set the amount (never below what is already granted)."""
+    wijk = context.db.get(Area, context.draft.wijk_id) if context.draft.wijk_id is not None else None
+    if wijk is None or not coordinates(context.db, person=context.person, area_id=wijk.id):
+        context.reply(_("Dit kan alleen een coördinator van deze wijk."))
+        return END
+    cents = parse_euros(update.effective_message.text or "")
+    if cents is None:
+        context.reply(_("Typ een bedrag in euro's, bijvoorbeeld 50.000 of 12500,50."))
+        return None
+    tz = context.settings.tz
+    try:
+        budget = set_budget(context.db, wijk_id=wijk.id, today=utcnow().astimezone(tz).date(), amount_cents=cents,
+                            by=pseudonym(context.person))
+    except BudgetRefused as refusal:
+        context.reply(_("Dat kan niet: er is al {granted} toegekend. Typ een bedrag van minstens dat.").format(
+            granted=fmt_euros(refusal.details.get("granted_cents", 0))))
+        return None
+    context.reply(_("Het budget van {wijk} is nu {amount} ({start} t/m {end}).").format(
+        wijk=html.escape(wijk.name), amount=fmt_euros(budget.amount_cents), start=fmt_date(budget.starts_on, tz),
+        end=fmt_date(budget.ends_on, tz)), _menu())
+    return END
+
+
+def build_budget_dialog() -> Dialog[BudgetAmountDraft]:
+    """Setting a wijk's budget from /beheer: the button, then the typed amount."""
+    private = filters.ChatType.PRIVATE
+    pressed = CallbackQueryHandler(budget_pressed, pattern=r"^adm:budget:\d+$")
+    return Dialog(
+        name="beheer_budget",
+        draft_type=BudgetAmountDraft,
+        entry_points=[pressed],
+        states={BudgetState.ASKING_BUDGET: [MessageHandler(
+            private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, budget_typed)]},
+        fallbacks=[pressed, CommandHandler("beheer", _leave_to_menu, filters=private)],
+    )
+
+
+async def _leave_to_menu(update: Update, context: WijkContext) -> str:
+    """/beheer while an amount was asked: back to the menu."""
+    await menu(update, context)
+    return END

@@ -39,7 +39,6 @@ from storage.answers import (
     REASON_TYPES,
     AnswerFields,
     AnswerIncomplete,
-    contract_period,
     give_answer,
     lock_route,
     not_ours,
@@ -47,6 +46,7 @@ from storage.answers import (
     pass_on,
     record_outcome,
 )
+from storage.contracts import period_of
 from storage.dialogs import load_dialog, save_dialog
 from storage.models import Answer, AnswerCategory, Organisation, Request, RequestRoute, RouteStatus, utcnow
 from storage.municipality import municipality_settings
@@ -315,7 +315,7 @@ async def planned_date(update: Update, context: WijkContext) -> State | None:
     route = context.db.get(RequestRoute, context.draft.route_id)
     request = context.db.get(Request, route.request_id)
     _days, years = _settings(context)
-    start, end = contract_period(context.db, wijk_id=request.wijk_id, today=_today(context), years=years)
+    start, end = period_of(context.db, wijk_id=request.wijk_id, today=_today(context), years=years)
     if not start <= day <= end:
         tz = context.settings.tz
         context.reply(_("{date} valt buiten de contractperiode ({start} t/m {end}). Kies een datum binnen de "

@@ -62,12 +62,19 @@ def card_text(session: Session, *, request: Request, tz: ZoneInfo, with_history:
         lines.append(_('📍 <a href="{url}">Locatie op de kaart</a>').format(url=url))
     lines.append(_("👍 Steunbetuigingen: {count}").format(count=supporters(session, request_id=request.id)))
     lines.append(_("Status: {status}").format(status=status_label(request.status)))
+    if request.priority:
+        lines.append(priority_label())
     changes = history(session, request_id=request.id)
     if with_history:
         lines += ["", _("<b>Geschiedenis</b>")] + ["• " + action_line(c, tz) for c in changes]
     elif changes and changes[-1].action != "submit":
         lines.append("✍️ " + action_line(changes[-1], tz))
     return "\n".join(lines)
+
+
+def priority_label() -> str:
+    """The mark of a request the residents voted a priority of the wijk."""
+    return _("⭐ Prioriteit")
 
 
 def card_buttons(request: Request) -> InlineKeyboardMarkup | None:

@@ -22,7 +22,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import WijkContext
 from bot.i18n import _
 from conversations import notices
-from conversations.card import card_buttons, card_text
+from conversations.card import card_buttons, card_text, priority_label
 from conversations.dialog import END, Dialog
 from conversations.keyboards import inline
 from conversations.texts import status_label
@@ -450,7 +450,8 @@ def _queue_page(context: WijkContext, wijk: Area, page: int) -> tuple[str, Inlin
     lines = [_("<b>Wachtrij {wijk}</b> ({count}, oudste eerst) – pagina {page}/{pages}").format(
         wijk=html.escape(wijk.name), count=len(waiting), page=page + 1, pages=pages)]
     for r in shown:
-        lines.append(f"• <b>{r.reference}</b> ({status_label(r.status)}): {html.escape(r.text[:60])}")
+        mark = f" {priority_label()}" if r.priority else ""
+        lines.append(f"• <b>{r.reference}</b> ({status_label(r.status)}): {html.escape(r.text[:60])}{mark}")
     rows = [[(_("Open {reference}").format(reference=r.reference), f"tri:show:{r.id}") for r in shown]]
     nav = []
     if page > 0:

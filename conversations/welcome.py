@@ -31,6 +31,7 @@ async def help_command(update: Update, context: WijkContext) -> None:
           "/mijnverzoeken – je verzoeken en hoe ze ervoor staan\n"
           "/wijk – open verzoeken in je wijk bekijken en steunen\n"
           "/volg – een wijk volgen (maandelijks overzicht); /ontvolg om te stoppen\n"
+          "/stem – stemmen over de prioriteiten van een wijk die je volgt\n"
           "/taal – kies je taal (Nederlands of English)\n"
           "/privacy – wat ik bewaar; /mijngegevens en /vergeetmij\n"
           "/annuleer – stoppen met waar je mee bezig bent\n"

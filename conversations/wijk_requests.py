@@ -8,6 +8,7 @@ from telegram import Update
 
 from bot.context import WijkContext
 from bot.i18n import _
+from conversations.card import priority_label
 from conversations.keyboards import inline
 from storage.models import Area, Request
 from storage.similar import OPEN, open_requests
@@ -30,7 +31,7 @@ async def list_open(update: Update, context: WijkContext) -> None:
     for request in shown:
         lines.append(_("• <b>{reference}</b> (👍 {count}): {text}").format(
             reference=request.reference, count=supporters(context.db, request_id=request.id),
-            text=html.escape(request.text[:120])))
+            text=html.escape(request.text[:120])) + (f" {priority_label()}" if request.priority else ""))
     rows = [[(_("👍 Steun {reference}").format(reference=r.reference), f"support:{r.id}")] for r in shown]
     context.reply("\n".join(lines), inline(rows))
 

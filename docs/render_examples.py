@@ -2,14 +2,16 @@
 
     .venv/bin/python docs/render_examples.py
 
-writes docs/examples/wijkcontract-leidsebuurt.pdf (and .html), and a PNG of its first page
-(docs/examples/wijkcontract-leidsebuurt.png) with `pdftoppm` (Debian: poppler-utils). The data
+writes docs/examples/wijkcontract-leidsebuurt.pdf (and .html), a PNG of its first page
+(docs/examples/wijkcontract-leidsebuurt.png) with `pdftoppm` (Debian: poppler-utils), and the
+/stand chart of the same wijk with its text summary (docs/examples/stand-leidsebuurt.png, .txt). The data
 goes into a throw-away SQLite database and through the same domain operations the bot uses;
 dates are fixed, so the output is the same on every run (given the same font).
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +26,9 @@ sys.path.insert(0, str(ROOT))
 from sqlmodel import Session, select  # noqa: E402
 
 from conversations.contract import ensure_rendered  # noqa: E402
+from conversations.stand import report, summary_of  # noqa: E402
+from conversations.stand_chart import render_png  # noqa: E402
+from storage import budgets  # noqa: E402
 from storage.answers import AnswerFields, give_answer, report_progress  # noqa: E402
 from storage.contracts import (  # noqa: E402
     WIJKRAAD,
@@ -36,8 +41,10 @@ from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import (  # noqa: E402
     Afspraak,
+    Answer,
     Area,
     ContractPeriod,
+    GrantDecision,
     MembershipRole,
     Organisation,
     Person,
@@ -58,6 +65,7 @@ TODAY = date(2027, 5, 20)
 START, END = date(2027, 1, 1), date(2027, 12, 31)
 OUT = ROOT / "docs" / "examples"
 NAME = "wijkcontract-leidsebuurt"
+CHART = "stand-leidsebuurt"
 
 
 def moment(day: date, hour: int = 10) -> datetime:
@@ -104,6 +112,7 @@ def build(session: Session) -> int:
         for code, member, fields in answers:
             route_row = session.exec(select(RequestRoute).where(RequestRoute.request_id == request.id,
                                                                 RequestRoute.organisation_id == org[code].id)).one()
+            route_row.routed_at = moment(day)
             actor = Actor(Role.PARTNER, people[member].id, pseudonym(people[member]), member)
             answer = give_answer(session, route=route_row, request=request, fields=fields, by=actor)
             answer.answered_at = moment(day + timedelta(days=9), 14)
@@ -168,7 +177,27 @@ def build(session: Session) -> int:
     report_progress(session, afspraak=first, text="Planten geleverd en geplant.", percent=100, photo_file_id=None,
                     by=Actor(Role.PARTNER, people["pim"].id, pseudonym(people["pim"]), "Pim Jansen"))
     session.flush()
+    # Residents' verdicts on three answers, and the wijkraad's budget decision on the initiative.
+    for request, verdict in ((schommel, "satisfied"), (portiek, "not_satisfied"), (tuin, "satisfied")):
+        for answer in session.exec(select(Answer).where(Answer.request_id == request.id)):
+            answer.satisfaction = verdict
+            session.add(answer)
+    budgets.grant(session, wijk_id=wijk.id, request_id=tuin.id, decision=GrantDecision.PARTIAL, today=TODAY,
+                  amount_cents=40000, motivation="Planten en aarde; het gereedschap leent de gemeente uit.",
+                  by="coordinator", by_name="Cora Visser")
+    session.flush()
     return wijk.id
+
+
+def chart(session: Session, wijk_id: int) -> tuple[bytes, str]:
+    """The /stand chart (PNG) and its text summary, as the bot sends them."""
+    wijk = session.get(Area, wijk_id)
+    assert wijk is not None
+    result = report(session, wijk=wijk, today=TODAY, tz=TZ)
+    png = render_png(result.figures, wijk_name=wijk.name, themes=result.themes, budget=result.budget, today=TODAY,
+                     tz=TZ)
+    text = re.sub(r"<[^>]+>", "", summary_of(result, TZ))
+    return png, text
 
 
 def main() -> int:
@@ -195,11 +224,15 @@ def main() -> int:
                 version.pdf = version.html = None
                 ensure_rendered(session, version=version, tz=TZ)
                 pdf, html = version.pdf, version.html
+                png, text = chart(session, wijk_id)
         finally:
             database.dispose()
     (OUT / f"{NAME}.pdf").write_bytes(pdf or b"")
     (OUT / f"{NAME}.html").write_text(html or "", "utf-8")
     print(f"wrote {OUT / (NAME + '.pdf')} and .html")
+    (OUT / f"{CHART}.png").write_bytes(png)
+    (OUT / f"{CHART}.txt").write_text(text + "\n", "utf-8")
+    print(f"wrote {OUT / (CHART + '.png')} and .txt")
     if shutil.which("pdftoppm") is None:
         print("pdftoppm not found: apt-get install poppler-utils for the PNG", file=sys.stderr)
         return 1

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import N_, _, fmt_date, use_locale
 from conversations.keyboards import inline
 from conversations.notices import GROUP_LOCALE, coordinator_recipients, partner_recipients, to_groups
+from conversations.vote import announce_results
 from storage.answers import organisation_name
 from storage.models import (
     Afspraak,
@@ -35,8 +36,9 @@ from storage.models import (
     StatusChange,
     Subscription,
 )
-from storage.outbox import send_message
+from storage.outbox import prune_delivered, send_message
 from storage.triage import UNTRIAGED
+from storage.votes import close_vote, due_votes
 from storage.working_days import working_days_between
 
 
@@ -267,7 +269,28 @@ def monthly_wijk_digest(session: Session, *, now: datetime, tz: ZoneInfo) -> int
     return sent
 
 
-ALL_JOBS = (ask_for_outcomes, answer_deadlines, afspraak_deadlines, weekly_digest, monthly_wijk_digest)
+def prune_outbox(session: Session, *, now: datetime, tz: ZoneInfo) -> int:
+    """Forget delivered messages after a while: the outbox is a queue, not an archive of what people read."""
+    return prune_delivered(session, now=now)
+
+
+ALL_JOBS = (ask_for_outcomes, answer_deadlines, afspraak_deadlines, weekly_digest, monthly_wijk_digest, prune_outbox)
+
+
+# ── prioritisation votes (every minute) ──────────────────────────────────────────────────
+
+def close_votes(session: Session, *, now: datetime, tz: ZoneInfo) -> int:
+    """Close every vote past its closing time and announce the results (once); returns how many closed."""
+    closed = 0
+    for vote in due_votes(session, now=now):
+        done = close_vote(session, vote_id=vote.id, now=now)
+        if done is not None:  # None: closed already (by "Nu sluiten" or an earlier run): nothing to send
+            announce_results(session, vote=done, tz=tz)
+            closed += 1
+    return closed
+
+
+EVERY_MINUTE = (close_votes,)
 
 
 def retention(session: Session, *, now: datetime, tz: ZoneInfo, retention_days: int = 365) -> int:

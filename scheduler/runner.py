@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.settings import Settings
-from scheduler.jobs import ALL_JOBS, retention
+from scheduler.jobs import ALL_JOBS, EVERY_MINUTE, retention
+from scheduler.status import refresh_status_messages
 from storage.db import Database
 from storage.models import utcnow
 
@@ -43,6 +45,9 @@ class Jobs:
             return retention(session, now=now, tz=tz, retention_days=days)
 
         self.jobs: list[Job] = [*ALL_JOBS, retention_job]
+        self.frequent: list[Job] = [*EVERY_MINUTE]  # run every minute (votes close on time)
+        # The pinned status message in each wijkraad group, refreshed this often (0: not at all).
+        self.status: list[Job] = [refresh_status_messages] if settings.status_refresh_seconds else []
 
     async def run_job(self, job: Job) -> int:
         """Run one job in its own transaction, then let the dispatcher send what it wrote."""
@@ -55,14 +60,21 @@ class Jobs:
 
     async def catch_up(self) -> None:
         """After a start: everything already due."""
-        for job in self.jobs:
+        for job in [*self.jobs, *self.frequent, *self.status]:
             await self.run_job(job)
 
     def start(self) -> None:
-        """Schedule the daily jobs at 09:00 local time."""
+        """Schedule the daily jobs at 09:00 local time, and the frequent ones every minute."""
         for job in self.jobs:
             self.scheduler.add_job(self.run_job, daily_trigger(self.settings.tz), args=[job], id=job.__name__,
                                    coalesce=True, misfire_grace_time=6 * 3600)
+        for job in self.frequent:
+            self.scheduler.add_job(self.run_job, IntervalTrigger(minutes=1, timezone=self.settings.tz), args=[job],
+                                   id=job.__name__, coalesce=True, max_instances=1, misfire_grace_time=60)
+        for job in self.status:
+            self.scheduler.add_job(self.run_job, IntervalTrigger(seconds=self.settings.status_refresh_seconds),
+                                   args=[job], id=job.__name__, coalesce=True, max_instances=1,
+                                   misfire_grace_time=self.settings.status_refresh_seconds)
         self.scheduler.start()
 
     def stop(self) -> None:

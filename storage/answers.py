@@ -14,7 +14,6 @@ from storage.models import (
     Answer,
     AnswerCategory,
     AuditEntry,
-    ContractPeriod,
     Membership,
     MembershipRole,
     Organisation,
@@ -75,20 +74,6 @@ def missing_fields(fields: AnswerFields) -> list[str]:
 
 class AnswerIncomplete(ValueError):
     """A required field is missing."""
-
-
-def contract_period(session: Session, *, wijk_id: int, today: date, years: int) -> tuple[date, date]:
-    """The wijk's contract period containing today (the latest one), or one starting today."""
-    period = session.exec(select(ContractPeriod).where(ContractPeriod.wijk_id == wijk_id,
-                                                       ContractPeriod.starts_on <= today)
-                          .order_by(ContractPeriod.starts_on.desc())).first()
-    if period is not None and period.ends_on >= today:
-        return period.starts_on, period.ends_on
-    try:
-        end = today.replace(year=today.year + years)
-    except ValueError:
-        end = today.replace(year=today.year + years, month=3, day=1)
-    return today, date.fromordinal(end.toordinal() - 1)
 
 
 def lock_route(session: Session, *, route_id: int) -> RequestRoute | None:

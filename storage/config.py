@@ -102,6 +102,8 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 Postcode = Annotated[str, BeforeValidator(_postcode_text), AfterValidator(_check_postcode)]
 Clock = Annotated[str, AfterValidator(_check_clock)]
 Url = Annotated[str, AfterValidator(_check_url)]
+# An amount of money in euros (a whole number or with cents), never negative.
+Euros = Annotated[float, Field(ge=0, le=1_000_000_000, strict=True, allow_inf_nan=False)]
 
 
 def check_geometry(value: Any) -> dict[str, Any]:
@@ -213,6 +215,7 @@ class MunicipalitySection(_Strict):
     meldpunt: Meldpunt | None = None
     referral_text: str | None = Field(default=None, min_length=1)
     referral_text_en: str | None = Field(default=None, min_length=1)
+    wijk_budget_euros: Euros | None = None  # every wijk's budget per period, unless the wijk says otherwise
 
     def settings(self) -> dict[str, Any]:
         """The settings kept in the municipality area's details JSON."""
@@ -243,6 +246,7 @@ class WijkConfig(_Strict):
     polygon: dict[str, Any] | None = None
     polygon_file: str | None = None
     buurten: list[BuurtConfig] = Field(default_factory=list)
+    budget_euros: Euros | None = None  # this wijk's budget per period (overrides wijk_budget_euros)
 
     @field_validator("polygon", mode="after")
     @classmethod
@@ -426,6 +430,10 @@ def _describe(error: Any) -> tuple[str, str]:
         return key_path(loc), "should be text in quotes"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return key_path(loc), "should be a whole number"
+    if kind in ("float_type", "float_parsing"):
+        return key_path(loc), "should be a number (without quotes), e.g. 50000"
+    if kind == "finite_number":
+        return key_path(loc), "should be a finite number, e.g. 50000"
     if kind in ("list_type", "tuple_type"):
         return key_path(loc), "should be a list [ ... ]"
     if kind in ("model_type", "dict_type", "model_attributes_type"):

@@ -26,7 +26,9 @@ from storage.models import Area, AreaKind, Organisation, OrganisationWijk, Theme
 
 # Keys of the municipality area's details that the configuration file owns.
 SETTINGS_KEYS = frozenset({"answer_deadline_working_days", "contract_period_years", "quiet_hours", "meldpunt",
-                           "referral_text", "referral_text_en"})
+                           "referral_text", "referral_text_en", "wijk_budget_euros"})
+# Keys of a wijk area's details that the configuration file owns.
+WIJK_SETTINGS_KEYS = frozenset({"budget_euros"})
 
 
 # --- example files ------------------------------------------------------------------------------
@@ -136,8 +138,12 @@ def _load_areas(session: Session, *, config: MunicipalityConfig, report: LoadRep
     for district_config in config.districts:
         district = put(AreaKind.DISTRICT, district_config.code, district_config.name, top)
         for wijk_config in district_config.wijken:
+            old_wijk = existing[wijk_config.code].details if wijk_config.code in existing else {}
+            wijk_details = {k: v for k, v in (old_wijk or {}).items() if k not in WIJK_SETTINGS_KEYS}
+            if wijk_config.budget_euros is not None:
+                wijk_details["budget_euros"] = wijk_config.budget_euros
             wijk = put(AreaKind.WIJK, wijk_config.code, wijk_config.name, district,
-                       postcodes=list(wijk_config.postcodes), polygon=wijk_config.polygon)
+                       postcodes=list(wijk_config.postcodes), polygon=wijk_config.polygon, details=wijk_details)
             wijken[wijk.code] = wijk
             for buurt in wijk_config.buurten:
                 put(AreaKind.BUURT, buurt.code, buurt.name, wijk)
@@ -298,6 +304,7 @@ class MunicipalitySettings:
     meldpunt: MeldpuntInfo | None = None
     referral_text: str | None = None
     referral_text_en: str | None = None
+    wijk_budget_euros: float | None = None  # every wijk's budget per period (a wijk may override it)
 
     def is_quiet(self, moment: time) -> bool:
         """Whether a local time of day falls in the quiet hours (which may wrap past midnight)."""
@@ -328,4 +335,5 @@ def municipality_settings(session: Session) -> MunicipalitySettings:
         meldpunt=MeldpuntInfo(**desk) if isinstance(desk, dict) and desk.get("name") else None,
         referral_text=details.get("referral_text"),
         referral_text_en=details.get("referral_text_en"),
+        wijk_budget_euros=details.get("wijk_budget_euros"),
     )

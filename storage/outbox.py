@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, insert
 from sqlmodel import Session
 
 from storage.models import OutboxMessage, OutboxStatus, utcnow
+
+KEEP_DELIVERED_DAYS = 90  # sent and failed rows are kept this long (redaction can still reach them), then go
 
 
 def enqueue(session: Session, *, chat_id: int, method: str, payload: dict[str, Any], quiet: bool = False) -> None:
@@ -23,10 +27,11 @@ def enqueue(session: Session, *, chat_id: int, method: str, payload: dict[str, A
 
 
 def send_message(session: Session, *, chat_id: int, text: str, reply_markup: dict[str, Any] | None = None,
-                 reply_to: int | None = None, quiet: bool = False) -> None:
-    """Owe an HTML message (user text in it must already be escaped); `quiet`: a notice held at night."""
+                 reply_to: int | None = None, quiet: bool = False, marks: dict[str, Any] | None = None) -> None:
+    """Owe an HTML message (user text in it must already be escaped); `quiet`: a notice held at night;
+    `marks`: our own keys (starting with `_`, never sent) to find the row again."""
     payload: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML",
-                               "link_preview_options": {"is_disabled": True}}
+                               "link_preview_options": {"is_disabled": True}, **(marks or {})}
     if reply_markup is not None:
         payload["reply_markup"] = reply_markup
     if reply_to is not None:
@@ -42,3 +47,11 @@ def edit_message(session: Session, *, chat_id: int, message_id: int, text: str,
     if reply_markup is not None:
         payload["reply_markup"] = reply_markup
     enqueue(session, chat_id=chat_id, method="editMessageText", payload=payload)
+
+
+def prune_delivered(session: Session, *, now: datetime, keep_days: int = KEEP_DELIVERED_DAYS) -> int:
+    """Delete sent and failed rows older than `keep_days`; waiting ones always stay. Returns how many went."""
+    result = session.execute(delete(OutboxMessage).where(
+        OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),  # type: ignore[attr-defined]
+        OutboxMessage.created_at < now - timedelta(days=keep_days)))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel, select
 from storage.models import (
     Answer,
     AuditEntry,
+    Ballot,
     Clarification,
     Conversation,
     GroupChat,
@@ -54,6 +55,7 @@ def personal_data(session: Session, *, person: Person) -> dict[str, Any]:
                                                        Answer.satisfaction.is_not(None))).all()
         ] if request_ids else [],
         "supports": [_plain(s) for s in session.exec(select(Support).where(Support.person_id == person.id))],
+        "ballots_in_priority_votes": [_plain(b) for b in session.exec(select(Ballot).where(Ballot.person_id == person.id))],
         "subscriptions": [_plain(s) for s in session.exec(select(Subscription).where(Subscription.person_id == person.id))],
         "roles": [_plain(m) for m in session.exec(select(Membership).where(Membership.person_id == person.id))],
         "unfinished_dialogs": [
@@ -64,7 +66,7 @@ def personal_data(session: Session, *, person: Person) -> dict[str, Any]:
 
 
 def erase_person(session: Session, *, person: Person) -> int:
-    """Delete the person, their drafts, subscriptions, supports and roles; their requests stay, anonymous.
+    """Delete the person, their drafts, subscriptions, supports, ballots and roles; their requests stay, anonymous.
 
     Returns how many requests were kept anonymously. Messages still owed to them are dropped,
     except those marked `_forget` (the goodbye), which the dispatcher deletes once sent.
@@ -73,6 +75,7 @@ def erase_person(session: Session, *, person: Person) -> int:
     kept = session.exec(update(Request).where(Request.resident_id == person.id).values(resident_id=None)).rowcount
     session.execute(delete(Subscription).where(Subscription.person_id == person.id))
     session.execute(delete(Support).where(Support.person_id == person.id))
+    session.execute(delete(Ballot).where(Ballot.person_id == person.id))  # a closed vote keeps its counts
     session.execute(delete(Conversation).where((Conversation.user_id == telegram_id) | (Conversation.chat_id == telegram_id)))
     session.execute(update(Invitation).where(Invitation.used_by == person.id).values(used_by=None))
     session.execute(update(GroupChat).where(GroupChat.linked_by == person.id).values(linked_by=None))

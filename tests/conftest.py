@@ -70,7 +70,7 @@ def bot_settings(database_url: str, api_url: str) -> Settings:
     # People in tests type faster than Telegram's per-chat limit allows; the limits have tests of their own.
     return Settings(token=PLAYGROUND_TOKEN, database_url=database_url, telegram_api_url=api_url,
                     poll_timeout=1, rate_private_per_second=1000, rate_private_burst=1000,
-                    rate_group_per_minute=10000, _env_file=None)
+                    rate_group_per_minute=10000, status_refresh_seconds=0, _env_file=None)
 
 
 def daytime_clock(settings: Settings) -> Callable[[], datetime]:

@@ -139,3 +139,31 @@ async def test_a_flood_is_answered_once_and_changes_nothing(bot: Harness) -> Non
     replies = texts(await bot.new_messages(1204))
     assert replies.count("rustig aan") == 1
     assert replies.count("Daar kan ik niets mee") <= 20
+
+
+async def test_a_voters_ballot_is_in_their_data_and_erased_with_them(bot: Harness) -> None:
+    from storage.models import Ballot, PriorityVote, VoteOption
+    from storage.votes import ballot_count, cast_ballot, start_vote
+
+    anna, bert = person(ANNA_ID, "nl", "Anna"), person(1205, "nl", "Bert")
+    await file(bot, bert, "Bert wil graag een bankje bij de vijver in het park aan de Leidsevaart.")
+    await file(bot, bert, "Bert wil ook graag meer groen op het plein aan de Leidsevaart.")
+    await bot.say(anna, "/volg Leidsebuurt")
+    with bot.db.transaction_sync() as session:
+        wijk = session.exec(select(Area).where(Area.code == "zuid-west-leidsebuurt")).one()
+        now = utcnow()
+        vote = start_vote(session, wijk_id=wijk.id, request_ids=[1, 2], max_choices=1, closes_at=now + timedelta(days=7),
+                          now=now, actor="system")
+        anna_row = session.exec(select(Person).where(Person.telegram_id == ANNA_ID)).one()
+        cast_ballot(session, vote_id=vote.id, person=anna_row, request_ids=[2], now=now)
+        anna_id = anna_row.id
+    replies = await bot.say(anna, "/mijngegevens")
+    data = json.loads(await download(bot, replies[-1]["document"]["file_id"]))
+    assert [(b["vote_id"], b["request_ids"]) for b in data["ballots_in_priority_votes"]] == [(vote.id, [2])]
+    replies = await bot.say(anna, "/vergeetmij")
+    await bot.press(anna, last_with_buttons(replies), "privacy:erase")
+    assert scan_for(bot, ANNA_ID) == []
+    with bot.db.read() as session:
+        assert session.exec(select(Ballot).where(Ballot.person_id == anna_id)).all() == []
+        assert ballot_count(session, vote_id=vote.id) == 0
+        assert session.get(PriorityVote, vote.id) is not None and len(session.exec(select(VoteOption)).all()) == 2

@@ -20,7 +20,7 @@ def _marked() -> set[str]:
     found: set[str] = set()
     for folder in ("bot", "conversations", "storage", "scheduler"):
         for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / folder, method_map=[("**.py", "python")], keywords={"_": None, "N_": None}
+            ROOT / folder, method_map=[("**.py", "python")], keywords={"_": None, "N_": None, "ngettext": (1, 2)}
         ):
             found.add(message if isinstance(message, str) else message[0])
     return found
@@ -29,12 +29,18 @@ def _marked() -> set[str]:
 def test_every_marked_string_is_translated_to_english() -> None:
     with (ROOT / "locales/en/LC_MESSAGES/wijkbot.po").open("rb") as handle:
         catalog = read_po(handle)
-    translated = {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+    # Plurals pair each form with its translation (English has the same two forms as Dutch).
+    pairs = {(m.id if isinstance(m.id, str) else m.id[0]):
+             list(zip((m.id,) if isinstance(m.id, str) else m.id, (m.string,) if isinstance(m.string, str)
+                      else m.string, strict=True))
+             for m in catalog if m.id and not m.fuzzy}
+    translated = {key: forms for key, forms in pairs.items() if all(msgstr for _msgid, msgstr in forms)}
     missing = sorted(_marked() - set(translated))
     assert missing == [], "run pybabel extract/update and translate these"
-    for msgid, msgstr in translated.items():
-        assert set(PLACEHOLDER.findall(msgid)) == set(PLACEHOLDER.findall(msgstr)), msgid
-        assert TAG.findall(msgid) == TAG.findall(msgstr), msgid
+    for forms in translated.values():
+        for msgid, msgstr in forms:
+            assert set(PLACEHOLDER.findall(msgid)) == set(PLACEHOLDER.findall(msgstr)), msgid
+            assert TAG.findall(msgid) == TAG.findall(msgstr), msgid
 
 
 def test_locale_choice_and_formatting() -> None:

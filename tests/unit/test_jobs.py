@@ -127,3 +127,21 @@ def test_nine_oclock_local_on_both_sides_of_a_dst_change(day: date) -> None:
     assert following.astimezone(TZ).hour == 9 and (following.astimezone(TZ).date() - day).days == 1
     # In UTC the job moves by an hour across the change.
     assert {fire.astimezone(UTC).hour, following.astimezone(UTC).hour} <= {7, 8}
+
+
+def test_delivered_messages_are_pruned_after_ninety_days_and_waiting_ones_never(db) -> None:  # type: ignore[no-untyped-def]
+    from scheduler.jobs import prune_outbox
+
+    now = datetime(2027, 6, 1, 9, tzinfo=UTC)
+    old, recent = now - timedelta(days=91), now - timedelta(days=89)
+    with db.transaction_sync() as session:
+        for status, created in (("sent", old), ("failed", old), ("pending", old), ("sent", recent)):
+            session.add(OutboxMessage(chat_id=1, method="sendMessage", payload={"text": status}, status=status,
+                                      created_at=created, not_before=created))
+    with db.transaction_sync() as session:
+        assert prune_outbox(session, now=now, tz=TZ) == 2
+    with db.transaction_sync() as session:
+        assert prune_outbox(session, now=now, tz=TZ) == 0
+    with db.read() as session:
+        left = sorted((row.status, row.created_at.day) for row in session.exec(select(OutboxMessage)))
+    assert left == sorted([("pending", old.day), ("sent", recent.day)])
