@@ -17,7 +17,6 @@ import contextlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
@@ -36,6 +35,7 @@ from storage.models import (
     utcnow,
 )
 from storage.municipality import municipality_settings
+from storage.refusals import Refused
 
 SOURCE_CONFIG = "config"
 SOURCE_BEHEER = "beheer"
@@ -44,13 +44,8 @@ CLOSED = (RequestStatus.DUPLICATE, RequestStatus.OUT_OF_SCOPE, RequestStatus.WIT
 MAX_TEXT = 1000
 
 
-class BudgetRefused(Exception):
+class BudgetRefused(Refused):
     """A budget action that is not possible; `code` says why (the conversation words it)."""
-
-    def __init__(self, code: str, **details: Any) -> None:
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from storage.models import (
     utcnow,
 )
 from storage.people import pseudonym
+from storage.refusals import Refused
 from storage.roles import active_memberships, area_ancestors, coordinates
 
 WIJKRAAD = "wijkraad"
@@ -63,12 +64,8 @@ REQUEST_STATES = {
 }
 
 
-class ContractRefused(Exception):
+class ContractRefused(Refused):
     """A contract action that is not (or no longer) possible; `code` says why."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def organisation_party(organisation_id: int) -> str:

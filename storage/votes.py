@@ -31,6 +31,7 @@ from storage.models import (
     VoteStatus,
     as_utc,
 )
+from storage.refusals import Refused
 
 # Requests a vote may be about: not yet answered, merged, refused, withdrawn or solved as a melding.
 VOTABLE = (RequestStatus.SUBMITTED, RequestStatus.AWAITING_RESIDENT, RequestStatus.ROUTED)
@@ -41,12 +42,8 @@ MAX_OPTIONS = 20
 MAX_PRIORITIES = 5  # seed 003
 
 
-class VoteRefused(Exception):
+class VoteRefused(Refused):
     """The operation is not allowed; `code` says why (the conversation words it)."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)

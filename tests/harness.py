@@ -62,6 +62,16 @@ class Harness:
             self._seen[chat_id] = max(m["message_id"] for m in everything)
         return messages
 
+    async def wait_new(self, chat_id: int, timeout: float = 30.0) -> list[dict[str, Any]]:
+        """Bot messages in the chat since we last looked, waiting for at least one (e.g. a job's notice;
+        the dispatcher looks every second, slower on a busy machine)."""
+        for _attempt in range(int(timeout / 0.05)):
+            messages = await self.new_messages(chat_id)
+            if messages:
+                return messages
+            await asyncio.sleep(0.05)
+        raise TimeoutError(f"nothing new in chat {chat_id} within {timeout} s")
+
     async def say(self, user: dict[str, Any], text: str, chat: dict[str, Any] | None = None,
                   reply_to: int | None = None) -> list[dict[str, Any]]:
         """Send text (optionally as a reply) and return the bot's replies."""

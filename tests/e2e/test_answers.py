@@ -219,7 +219,7 @@ async def test_prioritisation_outcome_is_asked_at_the_decision_date(partners: Ha
         assert ask_for_outcomes(session, now=datetime(2027, 12, 31, 8, 0, tzinfo=UTC), tz=tz) == 1
     with bot.db.transaction_sync() as session:  # asked once only
         assert ask_for_outcomes(session, now=datetime(2028, 1, 3, 8, 0, tzinfo=UTC), tz=tz) == 0
-    question = last_with_buttons(await _wait_new(bot, PIM["id"]))
+    question = last_with_buttons(await bot.wait_new(PIM["id"]))
     assert "W-0001" in question["text"]
     replies = await bot.press(PIM, question, "Uitkomst doorgeven")
     replies = await bot.say(PIM, "Het speeltoestel staat in het beheerplan 2028, uitvoering in het voorjaar.")
@@ -227,14 +227,3 @@ async def test_prioritisation_outcome_is_asked_at_the_decision_date(partners: Ha
     assert "beheerplan 2028" in texts(await bot.new_messages(965))
     assert "beheerplan 2028" in texts(await bot.new_messages(GROUP_A["id"]))
 
-
-async def _wait_new(bot: Harness, chat_id: int) -> list[dict[str, Any]]:
-    """Until the running bot's dispatcher has sent something new to the chat."""
-    import asyncio
-
-    for _ in range(600):  # up to 30 s: the dispatcher looks every second, slower on a busy machine
-        messages = await bot.new_messages(chat_id)
-        if messages:
-            return messages
-        await asyncio.sleep(0.05)
-    raise TimeoutError("nothing new")

@@ -22,15 +22,6 @@ async def current(bot: Harness, chat_id: int, message_id: int) -> dict[str, Any]
     return next(m for m in await bot.pg.bot_messages(chat_id) if m["message_id"] == message_id)
 
 
-async def wait_new(bot: Harness, chat_id: int) -> list[dict[str, Any]]:
-    """Until the running bot's dispatcher has sent something new to the chat."""
-    for _ in range(600):  # up to 30 s: the dispatcher looks every second, slower on a busy machine
-        messages = await bot.new_messages(chat_id)
-        if messages:
-            return messages
-        await asyncio.sleep(0.05)
-    raise TimeoutError("nothing new")
-
 
 @pytest.fixture
 async def wijk(bot: Harness) -> Harness:
@@ -128,13 +119,13 @@ async def test_residents_vote_once_each_and_the_vote_closes_on_time(wijk: Harnes
         assert close_votes(session, now=as_utc(vote.closes_at) + timedelta(seconds=5), tz=bot_tz()) == 1
     with bot.db.transaction_sync() as session:
         assert close_votes(session, now=as_utc(vote.closes_at) + timedelta(minutes=1), tz=bot_tz()) == 0
-    group = texts(await wait_new(bot, GROUP_A["id"]))
+    group = texts(await bot.wait_new(GROUP_A["id"]))
     assert "Uitslag van de stemming in Leidsebuurt" in group and "2 bewoners hebben gestemd" in group
     assert "1. <b>W-0003</b>" not in group  # sent as HTML: the tags are formatting, not text
     assert group.index("W-0003") < group.index("W-0001") < group.index("W-0002")
     assert "W-0003 – 2 stemmen ⭐ Prioriteit" in group and "W-0002 – 0 stemmen:" in group
-    assert "Result of the vote" in texts(await wait_new(bot, JOHN["id"]))
-    anna_told = texts(await wait_new(bot, ANNA["id"]))
+    assert "Result of the vote" in texts(await bot.wait_new(JOHN["id"]))
+    anna_told = texts(await bot.wait_new(ANNA["id"]))
     assert "Uitslag" in anna_told and "Dank je voor je stem" in anna_told
     await asyncio.sleep(0.3)
     assert await bot.new_messages(GROUP_A["id"]) == []  # closing twice sent nothing twice
