@@ -11,19 +11,20 @@ from sqlmodel import Session
 
 from storage.models import OutboxMessage, OutboxStatus, utcnow
 
+_INSERT = insert(OutboxMessage)
 KEEP_DELIVERED_DAYS = 90  # sent and failed rows are kept this long (redaction can still reach them), then go
 
 
 def enqueue(session: Session, *, chat_id: int, method: str, payload: dict[str, Any], quiet: bool = False) -> None:
     """Owe one Bot API call to `chat_id`; the dispatcher makes it after commit.
 
-    A plain INSERT (no ORM bookkeeping): this runs several times for every update.
+    A plain Core INSERT on the session's connection (no ORM bookkeeping, compiled once): this runs
+    several times for every update.
     """
     now = utcnow()
-    session.execute(insert(OutboxMessage).values(
-        chat_id=chat_id, method=method, payload=payload, status=OutboxStatus.PENDING, attempts=0,
-        not_before=now, created_at=now, quiet=quiet,
-    ))
+    session.connection().execute(_INSERT, [{"chat_id": chat_id, "method": method, "payload": payload,
+                               "status": OutboxStatus.PENDING, "attempts": 0, "not_before": now, "created_at": now,
+                               "quiet": quiet}])
 
 
 def send_message(session: Session, *, chat_id: int, text: str, reply_markup: dict[str, Any] | None = None,

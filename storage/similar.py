@@ -20,11 +20,13 @@ def similarity(a: str, b: str) -> float:
 def similar_open_requests(session: Session, *, wijk_id: int, text: str, exclude_person_id: int | None = None,
                           limit: int = 3) -> list[Request]:
     """Up to `limit` open requests in the wijk that look like `text`, most alike first."""
-    candidates = session.exec(select(Request).where(Request.wijk_id == wijk_id, Request.status.in_(OPEN))).all()
-    scored = [(similarity(text, r.text), r) for r in candidates if r.resident_id != exclude_person_id or exclude_person_id is None]
-    scored = [(score, r) for score, r in scored if score >= THRESHOLD]
-    scored.sort(key=lambda pair: (-pair[0], pair[1].id))
-    return [r for _score, r in scored[:limit]]
+    # Only the columns compared: a busy wijk has many open requests, and whole rows cost far more to load.
+    candidates = session.exec(select(Request.id, Request.text, Request.resident_id).where(
+        Request.wijk_id == wijk_id, Request.status.in_(OPEN))).all()  # type: ignore[attr-defined]
+    scored = [(similarity(text, other), request_id) for request_id, other, resident_id in candidates
+              if exclude_person_id is None or resident_id != exclude_person_id]
+    best = sorted((pair for pair in scored if pair[0] >= THRESHOLD), key=lambda pair: (-pair[0], pair[1]))[:limit]
+    return [request for _score, request_id in best if (request := session.get(Request, request_id)) is not None]
 
 
 def open_requests(session: Session, *, wijk_id: int) -> list[Request]:

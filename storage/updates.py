@@ -8,6 +8,9 @@ from sqlmodel import Session, select
 from storage.models import ProcessedUpdate, utcnow
 
 
+_INSERT = insert(ProcessedUpdate)  # compiled once
+
+
 def is_processed(session: Session, *, update_id: int) -> bool:
     """Whether this update's effects are already committed."""
     return session.get(ProcessedUpdate, update_id) is not None
@@ -15,7 +18,7 @@ def is_processed(session: Session, *, update_id: int) -> bool:
 
 def mark_processed(session: Session, *, update_id: int) -> None:
     """Record, in the update's own transaction, that its effects are committed."""
-    session.execute(insert(ProcessedUpdate).values(update_id=update_id, processed_at=utcnow()))
+    session.connection().execute(_INSERT, [{"update_id": update_id, "processed_at": utcnow()}])
 
 
 def next_offset(session: Session) -> int | None:
