@@ -7,6 +7,7 @@ the figures per partner working in the wijk. Everyone else gets a friendly word.
     /stand ──(group of a wijk, member)──▶ chart + summary
            ──(private, coordinator)────▶ [one wijk] chart + summary + partners
                                         [several] buttons stand:wijk:<id> ──▶ same
+           ──(private, partner)────────▶ their organisation's figures
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from bot.context import WijkContext
-from bot.i18n import _, current_locale
+from bot.i18n import _, current_locale, fmt_date
 from conversations.keyboards import inline
 from conversations.stand_chart import render_png
 from conversations.stand_texts import chart_title, partner_summary, summary
@@ -31,10 +32,10 @@ from storage.budgets import summary as budget_summary
 from storage.contracts import period_of
 from storage.figures import Figures, Period, partner_figures, wijk_figures
 from storage.groups import group_of
-from storage.models import Area, Organisation, Request, RequestRoute, Theme, utcnow
+from storage.models import Area, MembershipRole, Organisation, Person, Request, RequestRoute, Theme, utcnow
 from storage.municipality import municipality_settings
 from storage.outbox import enqueue
-from storage.roles import coordinated_wijken, coordinates, is_wijkraad_member
+from storage.roles import active_memberships, coordinated_wijken, coordinates, is_wijkraad_member
 from storage.themes import theme_name
 
 
@@ -116,6 +117,23 @@ async def _send(context: WijkContext, wijk: Area, *, with_partners: bool) -> Non
             context.reply("\n\n".join([_("<b>Per partner</b> (verzoeken van deze wijk)"), *blocks]))
 
 
+def partner_organisations(session: Session, *, person: Person) -> list[Organisation]:
+    """The organisations this person answers for."""
+    ids = {m.organisation_id for m in active_memberships(session, person=person)
+           if m.role == MembershipRole.PARTNER and m.organisation_id is not None}
+    return [o for o in (session.get(Organisation, i) for i in sorted(ids)) if o is not None]
+
+
+def _send_partner(context: WijkContext, organisations: list[Organisation]) -> None:
+    """A partner's own figures this calendar year, across every wijk (text only)."""
+    tz, today = context.settings.tz, _today(context)
+    period = Period(date(today.year, 1, 1), date(today.year, 12, 31))
+    blocks = [partner_summary(o.name, partner_figures(context.db, organisation_id=o.id, wijk_ids=None, period=period,
+                                                      today=today, tz=tz)) for o in organisations if o.id is not None]
+    context.reply("\n\n".join([_("Je cijfers over verzoeken ingediend van {period}:").format(
+        period=f"{fmt_date(period.starts_on, tz)} – {fmt_date(period.ends_on, tz)}"), *blocks]))
+
+
 async def stand_command(update: Update, context: WijkContext) -> None:
     """/stand: the chart and figures of the group's wijk, or of the coordinator's wijk(en)."""
     chat = update.effective_chat
@@ -135,8 +153,12 @@ async def stand_command(update: Update, context: WijkContext) -> None:
         return
     wijken = coordinated_wijken(context.db, person=context.person)
     if not wijken:
-        context.reply(_("/stand is er voor coördinatoren, en in de groep van de wijkraad. Wil je weten hoe het met "
-                        "je eigen verzoeken gaat? Stuur /mijnverzoeken."))
+        organisations = partner_organisations(context.db, person=context.person)
+        if organisations:
+            _send_partner(context, organisations)
+            return
+        context.reply(_("/stand is er voor coördinatoren, partners, en in de groep van de wijkraad. Wil je weten hoe "
+                        "het met je eigen verzoeken gaat? Stuur /mijnverzoeken."))
         return
     if len(wijken) == 1:
         await _send(context, wijken[0], with_partners=True)

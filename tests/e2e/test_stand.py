@@ -23,7 +23,7 @@ from storage.models import GroupChat, Request, RequestRoute, Theme, utcnow
 from storage.people import get_or_create_person
 from storage.requests import NewRequest, file_request
 from tests.conftest import bot_settings, daytime_clock
-from tests.e2e.test_contract import CORA, GROUP, RESIDENT, STAN, WIM
+from tests.e2e.test_contract import CORA, GROUP, PIM, RESIDENT, STAN, WIM, YARA
 from tests.e2e.test_privacy import download
 from tests.harness import Harness, last_with_buttons, person, texts
 from tests.unit.test_contract import World, build_world
@@ -40,7 +40,7 @@ async def world(bot: Harness) -> tuple[Harness, World]:
         for route, request in session.exec(select(RequestRoute, Request).join(Request)).all():
             route.routed_at = request.created_at  # routed the day it was filed
             session.add(route)
-    for user in (WIM, CORA, STAN, RESIDENT):
+    for user in (WIM, CORA, STAN, RESIDENT, PIM, YARA):
         await bot.say(user, "/start")
     await bot.say(WIM, "/wachtrij", chat=GROUP)  # the group exists (it was linked in build_world)
     await bot.new_messages(GROUP["id"])
@@ -84,6 +84,17 @@ async def test_stand_refuses_strangers_and_residents(world: tuple[Harness, World
     replies = await bot.say(RESIDENT, "/stand")
     assert not photos(replies)
     assert "/mijnverzoeken" in texts(replies)
+
+
+async def test_a_partner_gets_their_own_figures_in_words(world: tuple[Harness, World]) -> None:
+    bot, _w = world
+    replies = await bot.say(PIM, "/stand")
+    assert not photos(replies)
+    summary = texts(replies)
+    assert "Je cijfers over verzoeken ingediend van 1 januari" in summary
+    assert "Gemeente Haarlem, Beheer openbare ruimte" in summary and "Beantwoord:" in summary
+    assert "Politie" not in summary  # only their own organisation
+    assert "nog niets te meten" in texts(await bot.say(YARA, "/stand"))  # Ymere got nothing routed
 
 
 async def test_a_coordinator_chooses_a_wijk_and_sees_the_partners(world: tuple[Harness, World]) -> None:
