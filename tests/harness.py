@@ -56,11 +56,11 @@ class Harness:
     async def new_messages(self, chat_id: int) -> list[dict[str, Any]]:
         """Bot messages in the chat since we last looked."""
         since = self._seen.get(chat_id, 0)
-        messages = await self.pg.bot_messages(chat_id, since=since)
+        # One read: a bot message arriving between two reads would be counted as seen and never returned.
         everything = await self.pg.messages(chat_id, since=since)
         if everything:
             self._seen[chat_id] = max(m["message_id"] for m in everything)
-        return messages
+        return [m for m in everything if m["from_bot"]]
 
     async def wait_new(self, chat_id: int, timeout: float = 30.0) -> list[dict[str, Any]]:
         """Bot messages in the chat since we last looked, waiting for at least one (e.g. a job's notice;
