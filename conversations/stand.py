@@ -23,17 +23,16 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from bot.context import WijkContext
-from bot.i18n import _, current_locale, fmt_date
+from bot.i18n import _, current_locale
 from conversations.keyboards import inline
 from conversations.stand_chart import render_png
-from conversations.stand_texts import chart_title, partner_summary, summary
+from conversations.stand_texts import chart_title, partner_summary, period_line, summary
 from storage.budgets import BudgetSummary
+from storage.budgets import period as budget_period
 from storage.budgets import summary as budget_summary
-from storage.contracts import period_of
 from storage.figures import Figures, Period, partner_figures, wijk_figures
 from storage.groups import group_of
 from storage.models import Area, MembershipRole, Organisation, Person, Request, RequestRoute, Theme, utcnow
-from storage.municipality import municipality_settings
 from storage.outbox import enqueue
 from storage.roles import active_memberships, coordinated_wijken, coordinates, is_wijkraad_member
 from storage.themes import theme_name
@@ -51,8 +50,7 @@ class Report:
 
 def current_period(session: Session, *, wijk_id: int, today: date) -> Period:
     """The wijk's contract period containing today (the same one the wijkcontract uses)."""
-    starts_on, ends_on = period_of(session, wijk_id=wijk_id, today=today,
-                                   years=municipality_settings(session).contract_period_years)
+    starts_on, ends_on = budget_period(session, wijk_id=wijk_id, today=today)
     return Period(starts_on, ends_on)
 
 
@@ -131,7 +129,7 @@ def _send_partner(context: WijkContext, organisations: list[Organisation]) -> No
     blocks = [partner_summary(o.name, partner_figures(context.db, organisation_id=o.id, wijk_ids=None, period=period,
                                                       today=today, tz=tz)) for o in organisations if o.id is not None]
     context.reply("\n\n".join([_("Je cijfers over verzoeken ingediend van {period}:").format(
-        period=f"{fmt_date(period.starts_on, tz)} – {fmt_date(period.ends_on, tz)}"), *blocks]))
+        period=period_line(period, tz)), *blocks]))
 
 
 async def stand_command(update: Update, context: WijkContext) -> None:

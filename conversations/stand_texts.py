@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import _, fmt_date, fmt_datetime, fmt_euros, fmt_number, ngettext
 from storage.budgets import BudgetSummary
-from storage.figures import Figures
+from storage.figures import Figures, Period
 from storage.models import AnswerCategory, RequestStatus
 
 # The order statuses and categories are shown in, everywhere.
@@ -61,9 +61,9 @@ def percent(value: float | None) -> str:
     return _("{number}%").format(number=fmt_number(round(value * 100)))
 
 
-def period_line(figures: Figures, tz: ZoneInfo) -> str:
+def period_line(period: Period, tz: ZoneInfo) -> str:
     """'1 januari 2027 – 31 december 2027'."""
-    return f"{fmt_date(figures.period.starts_on, tz)} – {fmt_date(figures.period.ends_on, tz)}"
+    return f"{fmt_date(period.starts_on, tz)} – {fmt_date(period.ends_on, tz)}"
 
 
 def _counted(pairs: list[tuple[str, int]]) -> str:
@@ -98,7 +98,7 @@ def summary(figures: Figures, *, wijk_name: str, themes: dict[int, str], budget:
     """The whole picture in words (HTML): what the chart shows, line by line."""
     requests = figures.requests
     lines = [_("<b>Stand van {wijk}</b>").format(wijk=html.escape(wijk_name)),
-             _("Verzoeken ingediend van {period}.").format(period=period_line(figures, tz)), ""]
+             _("Verzoeken ingediend van {period}.").format(period=period_line(figures.period, tz)), ""]
     lines.append(ngettext("<b>{count} verzoek</b>", "<b>{count} verzoeken</b>", requests).format(
         count=fmt_number(requests)) + (": " + _counted([(status_short(s), figures.by_status[s])
                                                          for s in STATUS_ORDER]) if requests else ""))
