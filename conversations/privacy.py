@@ -53,14 +53,16 @@ async def ask_erase(update: Update, context: WijkContext) -> None:
 async def erase(update: Update, context: WijkContext) -> None:
     """Erase now; the goodbye is sent and then forgotten too."""
     query = update.callback_query
+    # Always the person's private chat (its id is theirs): the press may come without a message
+    # (an inline message, or one too old), or from a group, where the goodbye must not go.
+    chat_id = update.effective_user.id
     if query.data == "privacy:keep":
-        context.answer()
+        enqueue(context.db, chat_id=chat_id, method="answerCallbackQuery", payload={"callback_query_id": query.id})
         context.edit_markup()
-        context.reply(_("Er is niets gewist."))
+        context.reply(_("Er is niets gewist."), chat_id=chat_id)
         return
     person: Person = context.person
     kept = erase_person(context.db, person=person)
-    chat_id = update.effective_chat.id
     text = _("Je gegevens zijn gewist. Wat blijft: {count} verzoek(en), zonder koppeling met jou, omdat de wijkraad en "
              "de partners ermee verder werken. Je kunt altijd opnieuw beginnen met /start.").format(count=kept)
     enqueue(context.db, chat_id=chat_id, method="answerCallbackQuery",
