@@ -302,6 +302,25 @@ def store_rendering(session: Session, *, version: ContractVersion, pdf: bytes, h
     session.add(version)
 
 
+def redact_request(session: Session, *, request: Request) -> int:
+    """Every version that lists the request now says its (redacted) text; its document is rendered again.
+
+    The request's text is not part of the terms, so signed and superseded versions keep their hash
+    and signatures. Returns how many versions changed.
+    """
+    changed = 0
+    for version in session.exec(select(ContractVersion).where(ContractVersion.wijk_id == request.wijk_id)).all():
+        listed = version.content.get("requests", [])
+        if not any(r.get("reference") == request.reference and r.get("text") != request.text for r in listed):
+            continue
+        requests = [{**r, "text": request.text} if r.get("reference") == request.reference else r for r in listed]
+        version.content = {**version.content, "requests": requests}
+        version.pdf = version.html = None
+        session.add(version)
+        changed += 1
+    return changed
+
+
 # ── who may do what ──────────────────────────────────────────────────────────────────────
 
 def signing_membership(session: Session, *, person: Person, wijk_id: int, party: str) -> Membership | None:

@@ -6,17 +6,14 @@ it needs, and returns; callers render and enqueue notifications in the same tran
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from storage.models import (
     AuditEntry,
-    GroupChat,
-    OutboxMessage,
     Clarification,
     Organisation,
     OrganisationWijk,
@@ -30,8 +27,9 @@ from storage.models import (
     Support,
     utcnow,
 )
-from storage.outbox import enqueue
+from storage.contracts import redact_request as redact_in_contracts
 from storage.people import pseudonym
+from storage.redaction import scrub_outbox
 from storage.working_days import add_working_days
 from storage.workflow import Actor, Role, transition
 
@@ -190,58 +188,29 @@ def routes_of(session: Session, *, request_id: int) -> list[tuple[RequestRoute, 
 def redact(session: Session, *, request: Request, by: Actor, text: str | None = None, remove_photos: bool = False) -> None:
     """Remove personal data before routing: replace the text and/or drop the photos.
 
-    The history records that it happened, never the removed content.
+    Every copy goes too: messages sent or owed to anyone (storage/redaction.py) and the contract
+    versions that list the request. The history records that it happened, never the removed content.
     """
     if request.status not in UNTRIAGED:
         raise ValueError("only before routing")
     what = []
-    if text is not None:
-        _scrub_sent(session, request=request, old=request.text)
-        request.text = text
+    old_text = None
+    if text is not None and text != request.text:
+        old_text, request.text = request.text, text
         what.append("text")
-    if remove_photos and request.photo_file_ids:
-        _delete_posted_photos(session, request=request)
+    removed_photos = list(request.photo_file_ids) if remove_photos else []
+    if removed_photos:
         request.photo_file_ids = []
         what.append("photos")
     if not what:
         return
+    scrub_outbox(session, since=request.created_at, old_text=old_text, new_text=request.text,
+                 photo_file_ids=removed_photos)
+    if old_text is not None:
+        redact_in_contracts(session, request=request)
     request.updated_at = utcnow()
     session.add(request)
     session.add(StatusChange(request_id=request.id, from_status=request.status, to_status=request.status,
                              action="redact", actor_role=by.role, actor_name=by.display_name, note=", ".join(what)))
     session.add(AuditEntry(actor=by.pseudonym, action="request.redact", subject_type="request", subject_id=request.id,
                            details={"fields": what}))
-
-
-def _sent_since(session: Session, request: Request) -> list[OutboxMessage]:
-    """Messages to the resident and the wijk's groups since the request was drafted."""
-    chats = [g.chat_id for g in session.exec(select(GroupChat).where(GroupChat.area_id == request.wijk_id))]
-    resident = session.get(Person, request.resident_id) if request.resident_id else None
-    if resident is not None:
-        chats.append(resident.telegram_id)
-    return list(session.exec(select(OutboxMessage).where(
-        OutboxMessage.chat_id.in_(chats), OutboxMessage.created_at >= request.created_at - timedelta(days=1))).all())
-
-
-def _scrub_sent(session: Session, *, request: Request, old: str) -> None:
-    """Remove the old text from the log of sent messages (the group's card itself is edited)."""
-    variants = {old, html.escape(old), old[:200], html.escape(old)[:200]}
-    for row in _sent_since(session, request):
-        for key in ("text", "caption"):
-            value = row.payload.get(key)
-            if isinstance(value, str) and any(v in value for v in variants):
-                for variant in sorted(variants, key=len, reverse=True):
-                    value = value.replace(variant, "[…]")
-                row.payload = {**row.payload, key: value}
-                session.add(row)
-
-
-def _delete_posted_photos(session: Session, *, request: Request) -> None:
-    """Delete the photos already posted in groups (their messages), and forget where they were."""
-    for row in _sent_since(session, request):
-        if row.method == "sendPhoto" and row.payload.get("photo") in request.photo_file_ids:
-            if row.sent_message_id is not None:
-                enqueue(session, chat_id=row.chat_id, method="deleteMessage",
-                        payload={"chat_id": row.chat_id, "message_id": row.sent_message_id})
-            row.payload = {**row.payload, "photo": "[…]"}
-            session.add(row)

@@ -3,11 +3,17 @@ in clear, erasure of members' names, and a daily limit that erasure cannot reset
 
 from __future__ import annotations
 
+import io
+import json
 from typing import Any
 
-from sqlmodel import select
+from pypdf import PdfReader
+from sqlmodel import SQLModel, select
 
 from storage.models import Person
+from tests.e2e.test_answers import OPENBARE_RUIMTE, PIM, card_request, make_partner
+from tests.e2e.test_privacy import download
+from tests.e2e.test_triage import GROUP_A, WIM, file, make_member
 from tests.harness import Harness, person, texts
 
 ANNA_ID = 987650001
@@ -38,3 +44,64 @@ async def test_a_keep_press_without_a_message_is_answered_kindly(bot: Harness) -
     assert "niets gewist" in texts(await bot.new_messages(ANNA_ID))
     with bot.db.read() as session:
         assert session.exec(select(Person).where(Person.telegram_id == ANNA_ID)).first() is not None
+
+
+# ── redaction reaches every copy ─────────────────────────────────────────────────────────
+
+PHONE = "06-12345678"
+
+
+def scan_text(bot: Harness, needle: str) -> list[str]:
+    """Every table and column where the text still appears (in text, JSON or bytes)."""
+    found = []
+    with bot.db.engine.connect() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            for row in connection.execute(table.select()).mappings():
+                for column, cell in row.items():
+                    shown = cell.decode("latin-1") if isinstance(cell, bytes) else json.dumps(
+                        cell, default=str, ensure_ascii=False)
+                    if cell is not None and needle in shown:
+                        found.append(f"{table.name}.{column}")
+    return found
+
+
+async def contract_pdf_text(bot: Harness, message: dict[str, Any]) -> str:
+    """The text of the PDF in a message."""
+    data = await download(bot, message["document"]["file_id"])
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def documents(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [m for m in messages if "document" in m]
+
+
+async def test_redaction_reaches_outbox_rows_to_anyone_and_every_contract_copy(bot: Harness) -> None:
+    make_member(bot, WIM, "zuid-west-leidsebuurt")
+    await bot.say(WIM, "/koppel", chat=GROUP_A)
+    make_partner(bot, PIM, OPENBARE_RUIMTE)
+    await bot.say(PIM, "/start")
+    anna = person(ANNA_ID, "nl", "Anna")
+    card = await file(bot, anna, f"Bel mij op {PHONE} over het kapotte hek bij de speeltuin aan de Leidsevaart.")
+    # The partner looks at the wijk's contract (the request is listed, still pending) and asks for its web page.
+    pdf_message = documents(await bot.say(PIM, "/contract Leidsebuurt"))[-1]
+    assert PHONE in await contract_pdf_text(bot, pdf_message)
+    version_id = next(int(data.split(":")[2]) for row in pdf_message["reply_markup"]["inline_keyboard"]
+                      for data in (b["callback_data"] for b in row) if data.startswith("ctr:html:"))
+    page = documents(await bot.press(PIM, pdf_message, f"ctr:html:{version_id}"))[-1]
+    assert PHONE in (await download(bot, page["document"]["file_id"])).decode()
+    assert scan_text(bot, PHONE)
+
+    prompt = await bot.press(WIM, card, f"tri:redact:{card_request(card)}", chat_id=GROUP_A["id"])
+    await bot.say(WIM, "Het hek bij de speeltuin aan de Leidsevaart is kapot, graag repareren.", chat=GROUP_A,
+                  reply_to=prompt[-1]["message_id"])
+
+    assert scan_text(bot, PHONE) == []
+    assert scan_text(bot, "12345678") == []
+    # The partner fetches the same (old) version again: the document no longer says it.
+    page = documents(await bot.press(PIM, pdf_message, f"ctr:html:{version_id}"))[-1]
+    assert "kapot, graag repareren" in (await download(bot, page["document"]["file_id"])).decode()
+    assert PHONE not in (await download(bot, page["document"]["file_id"])).decode()
+    await bot.press_data(PIM, PIM["id"], pdf_message["message_id"], f"ctr:get:{version_id}")
+    again = documents(await bot.new_messages(PIM["id"]))[-1]
+    assert PHONE not in await contract_pdf_text(bot, again)
+    assert scan_text(bot, PHONE) == []
