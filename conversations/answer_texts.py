@@ -21,12 +21,13 @@ def category_label(category: str) -> str:
         AnswerCategory.PRIORITISATION: _("4. Wordt meegenomen in de prioritering voor de komende jaren"),
         AnswerCategory.NOT_POSSIBLE: _("5. Kan of mag niet"),
     }
-    return labels.get(AnswerCategory(category), category) if category in set(AnswerCategory) else category
+    return labels.get(category, category)  # type: ignore[call-overload]
 
 
 def reason_label(reason: str | None) -> str:
     """Why something cannot be done."""
-    return {"legal": _("wettelijk"), "policy": _("beleidsmatig"), "financial": _("financieel")}.get(reason or "", "")
+    value = reason or ""
+    return {"legal": _("wettelijk"), "policy": _("beleidsmatig"), "financial": _("financieel")}.get(value, value)
 
 
 def details(fields: AnswerFields, tz: ZoneInfo) -> list[str]:

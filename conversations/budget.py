@@ -121,7 +121,7 @@ def _coordinator_name(context: WijkContext) -> str | None:
 def _decision_label(decision: str) -> str:
     """A decision as the buttons call it."""
     return {GrantDecision.FULL: _("Alles toekennen"), GrantDecision.PARTIAL: _("Deel toekennen"),
-            GrantDecision.NONE: _("Niet toekennen")}[GrantDecision(decision)]
+            GrantDecision.NONE: _("Niet toekennen")}.get(decision, decision)  # type: ignore[call-overload]
 
 
 def _refusal_text(refusal: BudgetRefused) -> str:

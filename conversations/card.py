@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import _, current_locale, fmt_datetime
 from conversations.keyboards import inline
-from conversations.texts import kind_label, status_label
+from conversations.texts import action_label, kind_label, status_label
 from storage.models import Area, Request, RequestStatus, StatusChange, Theme, as_utc, utcnow
 from storage.themes import theme_name
 from storage.triage import history, supporters
@@ -21,18 +21,7 @@ MAX_CARD_TEXT = 1000  # the description is at most 1,000 characters already
 
 def action_line(change: StatusChange, tz: ZoneInfo) -> str:
     """Who did what and when, as the card shows it."""
-    labels = {
-        "submit": _("ingediend"),
-        "route": _("doorgezet naar {note}"),
-        "melding": _("afgehandeld als melding"),
-        "duplicate": _("samengevoegd met {note}"),
-        "out_of_scope": _("buiten het wijkcontract: {note}"),
-        "ask": _("vraag aan de bewoner: {note}"),
-        "clarify": _("de bewoner heeft geantwoord"),
-        "withdraw": _("ingetrokken door de bewoner"),
-        "redact": _("persoonsgegevens verwijderd ({note})"),
-    }
-    what = labels.get(change.action, change.action).format(note=html.escape(change.note or ""))
+    what = action_label(change.action).format(note=html.escape(change.note or ""))
     who = html.escape(change.actor_name) if change.actor_name else (_("bewoner") if change.actor_role == "resident" else "")
     when = fmt_datetime(as_utc(change.at), tz, "short")
     return _("{what} – {who}, {when}").format(what=what, who=who, when=when) if who else f"{what} – {when}"
