@@ -316,6 +316,8 @@ async def handle_method(request: web.Request) -> web.Response:
     playground = request.app[PLAYGROUND_KEY]
     try:
         playground.check_status_fault()
+        if name == "getupdates":
+            playground.check_conflict_fault()
         if handler is None:
             return _error(404, "Not Found")
         params = await Params.from_request(request)

@@ -170,6 +170,10 @@ class PlaygroundClient:
         """Enqueue any update object (update_id is assigned by the playground)."""
         return await self._post("/raw", update)
 
+    async def forged(self, update_id: int, update: JSON) -> JSON:
+        """Enqueue an update with an update_id of our choosing (negative, beyond 64 bits, ...)."""
+        return await self._post("/forged", {"update_id": update_id, "update": update})
+
     async def redeliver(self, update_id: int) -> JSON:
         """Deliver an earlier update again with the same update_id, even if it was confirmed."""
         return await self._post("/redeliver", {"update_id": update_id})
@@ -278,6 +282,15 @@ class PlaygroundClient:
     async def fault_status(self, status: int, seconds: float) -> JSON:
         """Every Bot API call (getUpdates too) gets this HTTP status for seconds."""
         return await self._post("/faults", {"mode": "status", "status": status, "seconds": seconds})
+
+    async def faults(self) -> JSON:
+        """The pending faults: {"rate": [...], "status": ..., "conflict": ... (while one runs)}."""
+        data: JSON = (await self._request("GET", "/faults")).json()
+        return data
+
+    async def fault_conflict(self, seconds: float) -> JSON:
+        """getUpdates answers 409 Conflict for seconds (as when another instance polls the same token)."""
+        return await self._post("/faults", {"mode": "conflict", "seconds": seconds})
 
     async def clear_faults(self) -> JSON:
         """Forget every injected fault."""

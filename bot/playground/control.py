@@ -119,6 +119,15 @@ async def raw(pg: Playground, request: web.Request) -> web.Response:
     return web.json_response(pg.inject_raw(await _body(request)))
 
 
+@routes.post("/playground/forged")
+@endpoint
+async def forged(pg: Playground, request: web.Request) -> web.Response:
+    """Enqueue {"update": {...}} with the given "update_id" (any integer, e.g. beyond 64 bits)."""
+    body = await _body(request)
+    _required(body, "update", "update_id")
+    return web.json_response(pg.inject_forged(body["update"], body["update_id"]))
+
+
 @routes.post("/playground/redeliver")
 @endpoint
 async def redeliver(pg: Playground, request: web.Request) -> web.Response:
@@ -243,7 +252,8 @@ async def faults(pg: Playground, request: web.Request) -> web.Response:
 @routes.post("/playground/faults")
 @endpoint
 async def set_faults(pg: Playground, request: web.Request) -> web.Response:
-    """Inject 429s ({"mode": "429"}), an HTTP status for a while ("status"), or "clear"."""
+    """Inject 429s ({"mode": "429"}), an HTTP status for a while ("status"), 409 Conflict on getUpdates
+    for a while ("conflict", as with a second instance polling), or "clear"."""
     return web.json_response(pg.set_faults(await _body(request)))
 
 

@@ -162,9 +162,9 @@ class ControlMixin(World):
         contact.update({k: value[k] for k in ("last_name", "user_id", "vcard") if k in value})
         return contact
 
-    def _inject(self, payload: JSON) -> JSON:
+    def _inject(self, payload: JSON, update_id: int | None = None) -> JSON:
         """Enqueue one update and describe it for the control API."""
-        update = self.updates.enqueue(payload)
+        update = self.updates.enqueue(payload, update_id)
         return {**update, "seq": self._seq}
 
     def inject_message(
@@ -241,6 +241,18 @@ class ControlMixin(World):
         if not payload:
             raise invalid("update must contain at least one field besides update_id")
         return self._inject(payload)
+
+    def inject_forged(self, update: Any, update_id: Any) -> JSON:
+        """Enqueue an update object with an update_id chosen by the caller (any integer, even one
+        no real Bot API would send), leaving the playground's own numbering alone."""
+        if not isinstance(update, dict):
+            raise invalid("update must be an object")
+        if isinstance(update_id, bool) or not isinstance(update_id, int):
+            raise invalid("update_id must be an integer")
+        payload = {key: value for key, value in update.items() if key != "update_id"}
+        if not payload:
+            raise invalid("update must contain at least one field besides update_id")
+        return self._inject(payload, update_id)
 
     def redeliver(self, update_id: Any) -> JSON:
         """Deliver an earlier update again with the same update_id (like a retry by Telegram)."""

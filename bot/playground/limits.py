@@ -11,7 +11,7 @@ from .errors import PlaygroundError
 from .models import JSON
 
 EPSILON = 1e-9
-FAULT_MODES = ("429", "status", "clear")
+FAULT_MODES = ("429", "status", "conflict", "clear")
 
 
 def _invalid(reason: str) -> PlaygroundError:
@@ -196,17 +196,20 @@ class RateFault:
 
 @dataclass
 class Faults:
-    """Injected failures: queued 429s and a time-limited HTTP status for every call."""
+    """Injected failures: queued 429s, a time-limited HTTP status for every call, and a time-limited
+    409 Conflict for getUpdates (as if another instance were polling with the same token)."""
 
     rate: list[RateFault] = field(default_factory=list)
     status: int | None = None
     status_until: float = 0.0
+    conflict_until: float = 0.0
 
     def clear(self) -> None:
         """Forget every fault."""
         self.rate.clear()
         self.status = None
         self.status_until = 0.0
+        self.conflict_until = 0.0
 
     def configure(self, body: JSON, now: float) -> None:
         """Apply a POST /playground/faults body."""
@@ -222,6 +225,8 @@ class Faults:
             count = _integer(body, "count", 1, 1)
             retry_after = _integer(body, "retry_after", 1, 1)
             self.rate.append(RateFault(count, retry_after, chat_id))
+        elif mode == "conflict":
+            self.conflict_until = now + _number(body, "seconds", 1.0, 0)
         else:
             status = _integer(body, "status", 502, 400)
             if status > 599:
@@ -234,6 +239,10 @@ class Faults:
         if self.status is not None and now >= self.status_until:
             self.status = None
         return self.status
+
+    def conflict_active(self, now: float) -> bool:
+        """Whether getUpdates answers 409 Conflict right now."""
+        return now < self.conflict_until
 
     def take_rate_fault(self, chat_id: int | None) -> int | None:
         """Use up one queued 429 that applies to this chat; its retry_after, or None."""
@@ -251,4 +260,6 @@ class Faults:
         data: dict[str, Any] = {"rate": [fault.to_json() for fault in self.rate], "status": None}
         if status is not None:
             data["status"] = {"status": status, "remaining_seconds": self.status_until - now}
+        if self.conflict_active(now):
+            data["conflict"] = {"remaining_seconds": self.conflict_until - now}
         return data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,7 @@ class StoredMessage:
     deleted: bool = False
     seq: int = 0
     edit_seq: int = 0
+    stored_at: float = field(default_factory=time.time)  # wall-clock time it was stored (for ordering tests)
 
     def content_key(self) -> tuple[Any, ...]:
         """What Telegram compares to decide whether an edit changes anything."""
@@ -93,6 +95,7 @@ class StoredMessage:
             "edit_date": self.edit_date,
             "deleted": self.deleted,
             "seq": self.seq,
+            "stored_at": self.stored_at,
         }
         data.update(copy.deepcopy(self.media))
         return data

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from .errors import PlaygroundError, http_status_error, too_many_requests
+from .errors import PlaygroundError, conflict, http_status_error, too_many_requests
 from .limits import Faults, FloodLimiter, LimitSettings
 from .models import JSON
 from .world import World
@@ -99,6 +99,12 @@ class TrafficMixin(World):
         if status is not None:
             self._count("faults", None)
             raise http_status_error(status)
+
+    def check_conflict_fault(self) -> None:
+        """Fail getUpdates with Telegram's 409 while a conflict fault runs."""
+        if self.faults.conflict_active(self.clock()):
+            self._count("faults", None)
+            raise conflict("terminated by other getUpdates request; make sure that only one bot instance is running")
 
     def _target(self, chat_id: int | str | None) -> SendTarget:
         """Whom a send is charged to: known chats by id, unknown numeric ids for stats only."""

@@ -80,10 +80,16 @@ class UpdateQueue:
         self.closed = True
         self._notifier.notify()
 
-    def enqueue(self, payload: JSON) -> JSON:
-        """Give a payload the next update_id and queue it; return the full update."""
-        update = {"update_id": self.next_update_id, **copy.deepcopy(payload)}
-        self.next_update_id += 1
+    def enqueue(self, payload: JSON, update_id: int | None = None) -> JSON:
+        """Give a payload the next update_id (or the one given) and queue it; return the full update.
+
+        A given id is used as it is and leaves the numbering alone: a stand-in's odd id (negative, or
+        beyond 64 bits) that a bot must survive.
+        """
+        if update_id is None:
+            update_id = self.next_update_id
+            self.next_update_id += 1
+        update = {"update_id": update_id, **copy.deepcopy(payload)}
         self._pending.append(update)
         self._history[update["update_id"]] = update
         self._notifier.notify()
