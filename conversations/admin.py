@@ -27,7 +27,7 @@ from conversations.dialog import END, Dialog
 from conversations.intake import parse_euros
 from conversations.keyboards import in_rows, inline
 from storage.budgets import BudgetRefused, set_budget, summary
-from storage.invitations import create_invitation
+from storage.invitations import create_invitation_for_message
 from storage.models import (
     Area,
     ContractPeriod,
@@ -39,6 +39,7 @@ from storage.models import (
     utcnow,
 )
 from storage.municipality import municipality_settings
+from storage.outbox import send_message
 from storage.people import pseudonym
 from storage.roles import coordinated_wijken, coordinates, describe, revoke
 
@@ -197,10 +198,13 @@ async def invite_create(update: Update, context: WijkContext) -> None:
         _refuse(context)
         return
     context.answer()
-    payload = create_invitation(context.db, role=role, area_id=area_id, organisation_id=organisation_id)
+    # The token is put in when the message is sent: the outbox keeps only a placeholder (storage/invitations.py).
+    payload, marks = create_invitation_for_message(context.db, role=role, area_id=area_id,
+                                                   organisation_id=organisation_id)
     link = f"https://t.me/{context.bot.username}?start={payload}"
-    context.reply(_("Stuur deze link naar de persoon die je uitnodigt ({where}). Hij werkt één keer en "
-                    "verloopt over 14 dagen:\n{link}").format(where=html.escape(target.name), link=link))
+    send_message(context.db, chat_id=update.effective_user.id, marks=marks, text=_(
+        "Stuur deze link naar de persoon die je uitnodigt ({where}). Hij werkt één keer en "
+        "verloopt over 14 dagen:\n{link}").format(where=html.escape(target.name), link=link))
 
 
 async def rounds(update: Update, context: WijkContext) -> None:

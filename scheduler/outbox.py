@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 from bot.telegram_api import Blocked, BotApi, Refused, RetryLater
 from scheduler.limits import Limiter, RateLimits
 from storage.db import Database
+from storage.invitations import expand_invitation_link
 from storage.models import OutboxMessage, OutboxStatus, Person, utcnow
 from storage.municipality import MunicipalitySettings, municipality_settings
 
@@ -203,7 +204,8 @@ class OutboxDispatcher:
         if row.method not in UNLIMITED:
             await self.limiter.wait_turn(row.chat_id)
         try:
-            result = await self.api.call(row.method, row.payload)
+            # An invitation's token is put in only now: the outbox never holds it (storage/invitations.py).
+            result = await self.api.call(row.method, expand_invitation_link(row.payload))
         except RetryLater as error:
             if error.retry_after is not None:
                 self.limiter.pause(row.chat_id, error.retry_after)

@@ -1,11 +1,21 @@
-"""Invitations to a role: random single-use tokens that expire; only their hash is stored."""
+"""Invitations to a role: single-use tokens that expire; only their hash is stored, anywhere.
+
+`wijkbot invite` prints a random token once. An invitation made in chat (/beheer) is owed as a
+message, and the outbox must not hold the token either: its row holds a placeholder and a nonce,
+and the dispatcher puts the token in just before sending (`expand_invitation_link`). That token is
+derived from the nonce with a key derived from the bot token, which lives only in the environment:
+reading the database (outbox included) gives no usable link.
+"""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -15,6 +25,10 @@ from storage.roles import grant
 
 INVITE_PREFIX = "inv_"  # deep-link payload: inv_<token>, within Telegram's 64 characters [A-Za-z0-9_-]
 DEFAULT_VALIDITY = timedelta(days=14)
+PLACEHOLDER = "[invitation]"  # where the token goes in an owed message's text
+MARK = "_invitation"  # the outbox payload key holding the nonce (keys starting with _ are never sent)
+
+_link_key: bytes | None = None  # derived from the bot token at start-up; never stored
 
 
 class InvitationProblem(StrEnum):
@@ -38,14 +52,53 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_invitation(session: Session, *, role: MembershipRole, area_id: int | None = None,
-                      organisation_id: int | None = None, valid_for: timedelta = DEFAULT_VALIDITY,
-                      now: datetime | None = None) -> str:
-    """A new invitation; returns the deep-link payload (shown once, never stored)."""
-    token = secrets.token_urlsafe(32)  # 43 characters of [A-Za-z0-9_-]
+def use_bot_token(token: str) -> None:
+    """Derive the key for invitation links from the bot token (called once when the bot starts)."""
+    global _link_key
+    _link_key = hmac.new(token.encode(), b"wijkbot invitation links", hashlib.sha256).digest()
+
+
+def _derived_token(nonce: str) -> str:
+    """The token of the invitation with this nonce: 43 characters of [A-Za-z0-9_-]."""
+    if _link_key is None:
+        raise RuntimeError("invitation links need the bot token (storage.invitations.use_bot_token)")
+    digest = hmac.new(_link_key, f"invitation:{nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def _add(session: Session, *, token: str, role: MembershipRole, area_id: int | None, organisation_id: int | None,
+         valid_for: timedelta, now: datetime | None) -> None:
     moment = now or utcnow()
     session.add(Invitation(token_hash=_hash(token), role=role, area_id=area_id, organisation_id=organisation_id,
                            created_at=moment, expires_at=moment + valid_for))
+
+
+def create_invitation_for_message(session: Session, *, role: MembershipRole, area_id: int | None = None,
+                                  organisation_id: int | None = None, valid_for: timedelta = DEFAULT_VALIDITY,
+                                  now: datetime | None = None) -> tuple[str, dict[str, Any]]:
+    """A new invitation to be sent in a message: the deep-link payload with PLACEHOLDER for the token,
+    and the marks for the outbox row (see `expand_invitation_link`)."""
+    nonce = secrets.token_urlsafe(16)
+    _add(session, token=_derived_token(nonce), role=role, area_id=area_id, organisation_id=organisation_id,
+         valid_for=valid_for, now=now)
+    return INVITE_PREFIX + PLACEHOLDER, {MARK: nonce}
+
+
+def expand_invitation_link(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload as it is sent: the token in place of PLACEHOLDER (only in rows our code marked)."""
+    nonce = payload.get(MARK)
+    if not isinstance(nonce, str) or not isinstance(payload.get("text"), str):
+        return payload
+    return {**payload, "text": payload["text"].replace(PLACEHOLDER, _derived_token(nonce))}
+
+
+def create_invitation(session: Session, *, role: MembershipRole, area_id: int | None = None,
+                      organisation_id: int | None = None, valid_for: timedelta = DEFAULT_VALIDITY,
+                      now: datetime | None = None) -> str:
+    """A new invitation; returns the deep-link payload (printed once, never stored)."""
+    token = secrets.token_urlsafe(32)  # 43 characters of [A-Za-z0-9_-]
+    _add(session, token=token, role=role, area_id=area_id, organisation_id=organisation_id, valid_for=valid_for,
+         now=now)
     return INVITE_PREFIX + token
 
 

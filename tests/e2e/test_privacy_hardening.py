@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 from pypdf import PdfReader
 from sqlmodel import SQLModel, select
 
-from storage.models import Person
+from storage.models import Area, Membership, MembershipRole, Person
+from storage.people import get_or_create_person
+from storage.roles import grant
 from tests.e2e.test_answers import OPENBARE_RUIMTE, PIM, card_request, make_partner
 from tests.e2e.test_privacy import download
 from tests.e2e.test_triage import GROUP_A, WIM, file, make_member
-from tests.harness import Harness, person, texts
+from tests.harness import Harness, last_with_buttons, person, texts
 
 ANNA_ID = 987650001
 
@@ -105,3 +108,31 @@ async def test_redaction_reaches_outbox_rows_to_anyone_and_every_contract_copy(b
     again = documents(await bot.new_messages(PIM["id"]))[-1]
     assert PHONE not in await contract_pdf_text(bot, again)
     assert scan_text(bot, PHONE) == []
+
+
+# ── invitation tokens are never stored in clear ──────────────────────────────────────────
+
+async def test_an_invitation_made_in_chat_works_once_and_its_token_is_stored_nowhere(bot: Harness) -> None:
+    cora, wim, stan = person(7301, name="Cora"), person(7302, name="Wim"), person(7303, name="Stan")
+    with bot.db.transaction_sync() as session:
+        coordinator = get_or_create_person(session, telegram_id=cora["id"], language="nl")
+        haarlem = session.exec(select(Area).where(Area.code == "haarlem")).one()
+        grant(session, person=coordinator, role=MembershipRole.COORDINATOR, area_id=haarlem.id, display_name="Cora")
+    menu = await bot.say(cora, "/beheer")
+    replies = await bot.press(cora, last_with_buttons(menu), "adm:invite")
+    replies = await bot.press(cora, last_with_buttons(replies), "adm:inv:wijkraad")
+    replies = await bot.press(cora, last_with_buttons(replies), "Leidsebuurt")
+    link = re.search(r"start=(inv_[A-Za-z0-9_-]+)", texts(replies))
+    assert link, texts(replies)
+    token = link.group(1).removeprefix("inv_")
+    assert len(token) >= 40
+    assert scan_text(bot, token) == []
+
+    replies = await bot.say(wim, f"/start {link.group(1)}")
+    assert "Leidsebuurt" in texts(replies)
+    replies = await bot.say(stan, f"/start {link.group(1)}")
+    assert "al gebruikt" in texts(replies)
+    with bot.db.read() as session:
+        members = session.exec(select(Membership).where(Membership.role == MembershipRole.WIJKRAAD)).all()
+        assert [session.get(Person, m.person_id).telegram_id for m in members] == [wim["id"]]
+    assert scan_text(bot, token) == []
