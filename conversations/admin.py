@@ -23,6 +23,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.context import WijkContext
 from bot.i18n import _, fmt_date, fmt_euros
+from conversations.buttons import parse_id
 from conversations.dialog import END, Dialog
 from conversations.intake import parse_euros
 from conversations.keyboards import in_rows, inline
@@ -142,8 +143,8 @@ async def revoke_confirmed(update: Update, context: WijkContext) -> None:
 
 def _membership_from(update: Update, context: WijkContext) -> Membership | None:
     """The active membership named in the button, if the presser may manage it."""
-    raw = update.callback_query.data.rsplit(":", 1)[1]
-    membership = context.db.get(Membership, int(raw)) if raw.isdigit() else None
+    membership_id = parse_id(update.callback_query.data)
+    membership = context.db.get(Membership, membership_id) if membership_id is not None else None
     if membership is None or membership.revoked_at is not None:
         context.answer(_("Dit lidmaatschap bestaat niet meer."), alert=True)
         return None
@@ -184,8 +185,9 @@ async def invite_role(update: Update, context: WijkContext) -> None:
 
 async def invite_create(update: Update, context: WijkContext) -> None:
     """Make a single-use invitation and show its link."""
-    kind, raw = update.callback_query.data.split(":")[1:]
-    target_id = int(raw) if raw.isdigit() else -1
+    kind = update.callback_query.data.split(":")[1]
+    target_id = parse_id(update.callback_query.data)
+    target_id = -1 if target_id is None else target_id
     if kind == "invw":
         allowed = coordinates(context.db, person=context.person, area_id=target_id)
         target = context.db.get(Area, target_id)
@@ -235,8 +237,8 @@ def _open_round(context: WijkContext, wijk_id: int) -> IntakeRound | None:
 
 def _wijk_from_button(update: Update, context: WijkContext) -> Area | None:
     """The wijk named in the button, if the presser coordinates it (else refused)."""
-    raw = update.callback_query.data.rsplit(":", 1)[1]
-    wijk = context.db.get(Area, int(raw)) if raw.isdigit() else None
+    wijk_id = parse_id(update.callback_query.data)
+    wijk = context.db.get(Area, wijk_id) if wijk_id is not None else None
     if wijk is None or not coordinates(context.db, person=context.person, area_id=wijk.id):
         _refuse(context)
         return None

@@ -17,6 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import WijkContext
 from bot.i18n import _, fmt_date
 from conversations import notices
+from conversations.buttons import parse_id
 from conversations.dialog import END, Dialog
 from conversations.keyboards import inline
 from storage.answers import afspraken_of, open_routes, organisation_name, report_progress
@@ -119,14 +120,14 @@ async def start(update: Update, context: WijkContext) -> State | str:
 
 async def picked(update: Update, context: WijkContext) -> State | None:
     """The afspraak (checked again against what this person may report on)."""
-    raw = update.callback_query.data.rsplit(":", 1)[1]
+    afspraak_id = parse_id(update.callback_query.data)
     allowed = {a.id for a in _reportable(context)}
-    if not raw.isdigit() or int(raw) not in allowed:
+    if afspraak_id is None or afspraak_id not in allowed:
         context.answer(_("Deze afspraak kun jij niet bijwerken."), alert=True)
         return None
     context.answer()
     context.edit_markup()
-    context.draft.afspraak_id = int(raw)
+    context.draft.afspraak_id = afspraak_id
     context.reply(_("Wat is er gedaan? Typ het, of stuur een foto met een bijschrift."))
     return State.DESCRIBING
 
@@ -154,7 +155,7 @@ async def percent_chosen(update: Update, context: WijkContext) -> str | None:
         return END
     context.answer()
     context.edit_markup()
-    percent = int(update.callback_query.data.rsplit(":", 1)[1])
+    percent = parse_id(update.callback_query.data) or 0  # the pattern allows 25, 50, 75 and 100 only
     name = next((m.display_name for m in active_memberships(context.db, person=context.person)
                  if m.organisation_id == afspraak.organisation_id), None)
     actor = Actor(Role.PARTNER, context.person.id, pseudonym(context.person), name)

@@ -32,6 +32,7 @@ from bot.context import WijkContext
 from bot.i18n import _, fmt_date, use_locale
 from conversations import notices
 from conversations.answer_texts import answer_body, category_label
+from conversations.buttons import parse_id
 from conversations.dates import DateNotUnderstood, DateProblem, parse_date
 from conversations.dialog import END, Dialog
 from conversations.keyboards import inline
@@ -233,8 +234,8 @@ def _advance(context: WijkContext) -> State:
 
 async def begin(update: Update, context: WijkContext) -> State | str | None:
     """✍️ / 🙅 / ↪️ under a routed request."""
-    _prefix, action, raw = update.callback_query.data.split(":")
-    found = _open_route(context, int(raw) if raw.isdigit() else None)
+    action = update.callback_query.data.split(":")[1]
+    found = _open_route(context, parse_id(update.callback_query.data))
     if found is None:
         return None if context.draft and context.draft.route_id else END
     route, request, _actor = found
@@ -466,10 +467,15 @@ async def not_ours_reason(update: Update, context: WijkContext) -> str | None:
 
 async def pass_choose(update: Update, context: WijkContext) -> State | None:
     """The partner to pass it to."""
-    raw = update.callback_query.data.rsplit(":", 1)[1]
-    organisation = context.db.get(Organisation, int(raw)) if raw.isdigit() else None
+    organisation_id = parse_id(update.callback_query.data)
+    organisation = context.db.get(Organisation, organisation_id) if organisation_id is not None else None
     if organisation is None or not organisation.active:
         context.answer(_("Die organisatie bestaat niet (meer)."), alert=True)
+        return None
+    route = context.db.get(RequestRoute, context.draft.route_id) if context.draft.route_id else None
+    if route is not None and organisation.id == route.organisation_id:
+        context.answer(_("Het verzoek ligt al bij jullie. Kies een andere partner, of stop met /annuleer."),
+                       alert=True)
         return None
     context.answer()
     context.edit_markup()
@@ -508,13 +514,19 @@ async def pass_reason(update: Update, context: WijkContext) -> str | None:
 
 # ── category 4: the outcome, asked at the decision date ──────────────────────────────────
 
+def _awaits_outcome(context: WijkContext, answer: Answer) -> bool:
+    """A category-4 answer of the member's organisation whose outcome has not been given yet."""
+    return (answer.category == AnswerCategory.PRIORITISATION and answer.outcome is None
+            and _member_actor(context, answer.organisation_id) is not None)
+
+
 async def outcome_begin(update: Update, context: WijkContext) -> State | str:
     """The member starts giving the outcome."""
-    raw = update.callback_query.data.rsplit(":", 1)[1]
-    answer = context.db.get(Answer, int(raw)) if raw.isdigit() else None
-    if answer is None or answer.outcome is not None or _member_actor(context, answer.organisation_id) is None:
-        context.answer(_("Dit kan alleen een lid van de organisatie, zolang de uitkomst nog niet gegeven is."),
-                       alert=True)
+    answer_id = parse_id(update.callback_query.data)
+    answer = context.db.get(Answer, answer_id) if answer_id is not None else None
+    if answer is None or not _awaits_outcome(context, answer):
+        context.answer(_("Dit kan alleen een lid van de organisatie, bij een antwoord 4 (prioritering) waarvan de "
+                         "uitkomst nog niet gegeven is. Er is niets veranderd."), alert=True)
         return END
     context.answer()
     context.draft = AnswerDraft(answer_id=answer.id)
@@ -530,8 +542,8 @@ async def outcome_text(update: Update, context: WijkContext) -> str | None:
     if not MIN_TEXT <= len(text) <= MAX_TEXT:
         context.reply(_("Beschrijf de uitkomst in {min} tot {max} tekens.").format(min=MIN_TEXT, max=MAX_TEXT))
         return None
-    answer = context.db.get(Answer, context.draft.answer_id)
-    if answer is None or answer.outcome is not None or _member_actor(context, answer.organisation_id) is None:
+    answer = context.db.get(Answer, context.draft.answer_id) if context.draft.answer_id else None
+    if answer is None or not _awaits_outcome(context, answer):
         context.reply(_("De uitkomst is al gegeven."))
         return END
     record_outcome(context.db, answer=answer, outcome=text)

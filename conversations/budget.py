@@ -30,6 +30,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import WijkContext
 from bot.i18n import _, fmt_date, fmt_euros, use_locale
 from conversations import notices
+from conversations.buttons import parse_id
 from conversations.dialog import END, Dialog
 from conversations.intake import parse_euros
 from conversations.keyboards import in_rows, inline
@@ -108,8 +109,7 @@ def _refuse(context: WijkContext) -> str:
 
 def _button_id(update: Update, position: int = -1) -> int | None:
     """The number at `position` in the pressed button's data."""
-    raw = update.callback_query.data.split(":")[position]
-    return int(raw) if raw.isdigit() else None
+    return parse_id(update.callback_query.data, position)
 
 
 def _coordinator_name(context: WijkContext) -> str | None:

@@ -28,6 +28,7 @@ from telegram.constants import ChatType
 from bot.context import WijkContext
 from bot.i18n import _, fmt_date, use_locale
 from conversations import notices
+from conversations.buttons import parse_id, parse_number
 from conversations.contract_render import (
     SignatureInfo,
     describe,
@@ -120,8 +121,9 @@ def _party_from(code: str) -> str | None:
         return WIJKRAAD
     if code == "c":
         return COORDINATOR
-    if code.startswith("o") and code[1:].isdigit():
-        return organisation_party(int(code[1:]))
+    organisation_id = parse_number(code[1:]) if code.startswith("o") else None
+    if organisation_id is not None:
+        return organisation_party(organisation_id)
     return None
 
 
@@ -238,8 +240,8 @@ async def contract_command(update: Update, context: WijkContext) -> None:
 
 def _wijk_from(update: Update, context: WijkContext) -> Area | None:
     """The wijk named in the button, if the presser may see its contract."""
-    raw = update.callback_query.data.rsplit(":", 1)[1]
-    wijk = context.db.get(Area, int(raw)) if raw.isdigit() else None
+    wijk_id = parse_id(update.callback_query.data)
+    wijk = context.db.get(Area, wijk_id) if wijk_id is not None else None
     if wijk is None or not may_view(context.db, person=context.person, wijk_id=wijk.id):
         context.answer(_("Dit wijkcontract is er voor de wijkraad, de partners en de coördinator van de wijk."),
                        alert=True)
@@ -286,8 +288,8 @@ async def versions_pressed(update: Update, context: WijkContext) -> None:
 
 def _version_from(update: Update, context: WijkContext) -> ContractVersion | None:
     """The version named in the button (locked), if the presser may see its wijk's contract."""
-    parts = update.callback_query.data.split(":")
-    version = lock_version(context.db, version_id=int(parts[2])) if len(parts) > 2 and parts[2].isdigit() else None
+    version_id = parse_id(update.callback_query.data, 2)
+    version = lock_version(context.db, version_id=version_id) if version_id is not None else None
     if version is None or not may_view(context.db, person=context.person, wijk_id=version.wijk_id):
         context.answer(_("Dit wijkcontract is er voor de wijkraad, de partners en de coördinator van de wijk."),
                        alert=True)

@@ -16,6 +16,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import WijkContext
 from bot.i18n import _, use_locale
 from conversations import notices
+from conversations.buttons import parse_id
 from conversations.dialog import END, Dialog
 from storage.answers import rate
 from storage.models import Answer, Request
@@ -40,8 +41,9 @@ class FeedbackDraft:
 
 async def rated(update: Update, context: WijkContext) -> State | str:
     """Satisfied or not, once, by the resident the answer was for."""
-    _prefix, raw_id, verdict = update.callback_query.data.split(":")
-    answer = context.db.get(Answer, int(raw_id)) if raw_id.isdigit() else None
+    verdict = update.callback_query.data.rsplit(":", 1)[1]
+    answer_id = parse_id(update.callback_query.data, 1)
+    answer = context.db.get(Answer, answer_id) if answer_id is not None else None
     request = context.db.get(Request, answer.request_id) if answer else None
     if answer is None or request is None or request.resident_id != context.person.id:
         context.answer(_("Deze knop is niet voor jou."), alert=True)

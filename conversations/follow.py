@@ -9,6 +9,7 @@ from telegram import Update
 
 from bot.context import WijkContext
 from bot.i18n import _
+from conversations.buttons import parse_id
 from conversations.keyboards import in_rows, inline
 from storage.areas import list_wijken, wijk_by_name
 from storage.models import Area, Subscription
@@ -44,8 +45,8 @@ async def follow(update: Update, context: WijkContext) -> None:
 
 async def follow_pressed(update: Update, context: WijkContext) -> None:
     """A wijk chosen from /volg."""
-    raw = update.callback_query.data.split(":", 1)[1]
-    wijk = context.db.get(Area, int(raw)) if raw.isdigit() else None
+    wijk_id = parse_id(update.callback_query.data, 1)
+    wijk = context.db.get(Area, wijk_id) if wijk_id is not None else None
     if wijk is None or not wijk.active:
         context.answer(_("Deze wijk bestaat niet (meer)."), alert=True)
         return

@@ -24,6 +24,7 @@ from telegram.constants import ChatType
 
 from bot.context import WijkContext
 from bot.i18n import _, current_locale
+from conversations.buttons import parse_id
 from conversations.keyboards import inline
 from conversations.stand_chart import render_png
 from conversations.stand_texts import chart_title, partner_summary, period_line, summary
@@ -166,8 +167,8 @@ async def stand_command(update: Update, context: WijkContext) -> None:
 
 async def wijk_pressed(update: Update, context: WijkContext) -> None:
     """A coordinator chose a wijk: its chart and figures (the role is checked again)."""
-    raw = update.callback_query.data.rsplit(":", 1)[1]  # type: ignore[union-attr]
-    wijk = context.db.get(Area, int(raw)) if raw.isdigit() else None
+    wijk_id = parse_id(update.callback_query.data)  # type: ignore[union-attr]
+    wijk = context.db.get(Area, wijk_id) if wijk_id is not None else None
     if wijk is None or not coordinates(context.db, person=context.person, area_id=wijk.id):
         context.answer(_("De stand per wijk is er voor de coördinator van die wijk."), alert=True)
         return

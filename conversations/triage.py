@@ -22,6 +22,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import WijkContext
 from bot.i18n import _
 from conversations import notices
+from conversations.buttons import parse_id
 from conversations.card import card_buttons, card_text, priority_label
 from conversations.dialog import END, Dialog
 from conversations.keyboards import inline
@@ -75,8 +76,7 @@ class TriageDraft:
 
 def _request_id(data: str) -> int | None:
     """The request id in `tri:<action>:<id>[:…]`."""
-    parts = data.split(":")
-    return int(parts[2]) if len(parts) >= 3 and parts[2].isdigit() else None
+    return parse_id(data, 2)
 
 
 def _authorised(context: WijkContext, request_id: int | None) -> tuple[Request, Actor] | None:
@@ -158,7 +158,9 @@ def _chosen_on(update: Update) -> set[int]:
         for button in row:
             data = button.callback_data or ""
             if isinstance(data, str) and data.startswith("tri:rt:") and button.text.startswith(CHECKED):
-                chosen.add(int(data.rsplit(":", 1)[1]))
+                partner_id = parse_id(data)
+                if partner_id is not None:
+                    chosen.add(partner_id)
     return chosen
 
 
@@ -169,7 +171,7 @@ async def route_toggle(update: Update, context: WijkContext) -> None:
         return
     request, _actor = found
     partners = [(p.id, p.name) for p in partners_for(context.db, wijk_id=request.wijk_id)]
-    partner_id = int(update.callback_query.data.rsplit(":", 1)[1])
+    partner_id = parse_id(update.callback_query.data)
     if partner_id not in {pid for pid, _name in partners} or card_buttons(request) is None:
         _stale(context, request)
         return
@@ -267,7 +269,8 @@ async def duplicate_of(update: Update, context: WijkContext) -> None:
     if card_buttons(request) is None:
         _stale(context, request)
         return
-    original = lock_request(context.db, request_id=int(update.callback_query.data.rsplit(":", 1)[1]))
+    original_id = parse_id(update.callback_query.data)
+    original = lock_request(context.db, request_id=original_id) if original_id is not None else None
     context.answer()
     if _merge(context, request, actor, original):
         _refresh_card(context, request)
@@ -474,15 +477,15 @@ async def queue_command(update: Update, context: WijkContext) -> None:
 
 async def queue_page(update: Update, context: WijkContext) -> None:
     """Another page of /wachtrij."""
-    _prefix, _action, raw_wijk, raw_page = update.callback_query.data.split(":")
-    wijk = context.db.get(Area, int(raw_wijk))
+    wijk_id, page = parse_id(update.callback_query.data, 2), parse_id(update.callback_query.data, 3)
+    wijk = context.db.get(Area, wijk_id) if wijk_id is not None else None
     if wijk is None or wijkraad_membership(context.db, person=context.person, wijk_id=wijk.id) is None:
         context.answer(_("Dit is alleen voor leden van de wijkraad."), alert=True)
         return
     context.answer()
     from storage.outbox import edit_message
 
-    text, markup = _queue_page(context, wijk, int(raw_page))
+    text, markup = _queue_page(context, wijk, page or 0)
     message = update.callback_query.message
     edit_message(context.db, chat_id=message.chat.id, message_id=message.message_id, text=text,
                  reply_markup=markup.to_dict() if markup else None)

@@ -1,0 +1,116 @@
+"""Forged button presses with odd numbers: a kind refusal, nothing changed, no error in the log."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from conversations.buttons import MAX_ID, parse_id, parse_number
+from storage.models import Answer, RequestRoute, StatusChange
+from tests.e2e.test_answers import PIM, card_request, partners, route_to  # noqa: F401 (fixture)
+from tests.e2e.test_triage import GROUP_A, WIM, file, status_of, wijkraden  # noqa: F401 (fixture)
+from tests.harness import Harness, last_with_buttons, person, texts
+
+HUGE = "9" * 20  # beyond any database integer
+APOLOGY = "er ging iets mis"
+
+
+def no_errors(caplog: pytest.LogCaptureFixture) -> None:
+    """Nothing was logged as an error (a failing handler logs one)."""
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == []
+
+
+def test_button_numbers_are_bounded() -> None:
+    assert parse_id("tri:page:12:3", 2) == 12 and parse_id("tri:page:12:3") == 3
+    assert parse_id(f"tri:page:{HUGE}:0", 2) is None
+    assert parse_id(f"tri:show:{MAX_ID}") == MAX_ID and parse_id(f"tri:show:{MAX_ID + 1}") is None
+    assert parse_id("tri:show:١٢") is None  # digits of another script
+    assert parse_id("tri:show:-1") is None and parse_id("tri:show:") is None and parse_id("tri:show:1", 5) is None
+    assert parse_number(None) is None and parse_number("007") == 7
+
+
+async def test_forged_triage_presses_with_huge_ids(wijkraden: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    bot = wijkraden
+    card = await file(bot, person(1310), "De schommel in de speeltuin aan de Leidsevaart is al weken kapot.")
+    queue = (await bot.say(WIM, "/wachtrij", chat=GROUP_A))[-1]
+    assert "W-0001" in queue["text"]
+    caplog.clear()
+    for message, data in ((queue, f"tri:page:{HUGE}:0"), (card, f"tri:show:{HUGE}"), (card, f"tri:melding:{HUGE}"),
+                          (card, f"tri:dupof:{HUGE}:1"), (card, f"tri:rt:1:{HUGE}")):
+        answer = await bot.press_data(WIM, GROUP_A["id"], message["message_id"], data)
+        assert answer is not None and answer["show_alert"], data
+    await bot.press_data(WIM, GROUP_A["id"], card["message_id"], f"tri:dupof:1:{HUGE}")
+    assert "geen ander verzoek" in texts(await bot.new_messages(GROUP_A["id"]))
+    # A page beyond anything there is: the last page there is.
+    await bot.press_data(WIM, GROUP_A["id"], queue["message_id"], f"tri:page:1:{HUGE}")
+    assert "W-0001" in [m for m in await bot.pg.bot_messages(GROUP_A["id"])
+                        if m["message_id"] == queue["message_id"]][0]["text"]
+    no_errors(caplog)
+    assert status_of(bot, "W-0001") == "submitted"
+    with bot.db.read() as session:
+        assert len(session.exec(select(StatusChange)).all()) == 1
+    assert APOLOGY not in texts(await bot.new_messages(GROUP_A["id"]))
+
+
+async def test_passing_on_to_ones_own_organisation_is_refused(partners: Harness,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    bot = partners
+    card = await file(bot, person(1311), "Meer prullenbakken langs de Leidsevaart, er ligt veel zwerfafval.")
+    await route_to(bot, card, ["Beheer openbare ruimte"])
+    inbox = last_with_buttons(await bot.new_messages(PIM["id"]))
+    replies = await bot.press(PIM, inbox, "Doorgeven")
+    choice = last_with_buttons(replies)
+    with bot.db.read() as session:
+        route = session.exec(select(RequestRoute)).one()
+    caplog.clear()
+    answer = await bot.press_data(PIM, PIM["id"], choice["message_id"], f"ans:passto:{route.organisation_id}")
+    assert answer["show_alert"] and "ligt al bij jullie" in answer["text"]
+    answer = await bot.press_data(PIM, PIM["id"], choice["message_id"], f"ans:passto:{HUGE}")
+    assert answer["show_alert"] and "bestaat niet" in answer["text"]
+    replies = await bot.say(PIM, "Dit is eigenlijk iets voor onze eigen buitendienst.")
+    assert APOLOGY not in texts(replies) and "past niet bij deze stap" in texts(replies)
+    no_errors(caplog)
+    with bot.db.read() as session:
+        routes = session.exec(select(RequestRoute)).all()
+        assert [(r.organisation_id, r.status) for r in routes] == [(route.organisation_id, "open")]
+    assert status_of(bot, "W-0001") == "routed"
+    # A real choice still works afterwards.
+    replies = await bot.press(PIM, choice, "Politie")
+    replies = await bot.say(PIM, "Dit gaat over handhaving, dat is aan de politie.")
+    assert "Doorgegeven aan" in texts(replies)
+
+
+async def answer_in_planning(bot: Harness, inbox: dict[str, Any]) -> None:
+    """Pim gives a category-3 answer (already in the multi-year planning)."""
+    replies = await bot.press(PIM, inbox, "Beantwoorden")
+    replies = await bot.press(PIM, last_with_buttons(replies), "ans:cat:in_planning")
+    replies = await bot.say(PIM, (date.today() + timedelta(days=400)).strftime("%d-%m-%Y"))
+    replies = await bot.press(PIM, last_with_buttons(replies), "ans:adj:yes")
+    replies = await bot.press(PIM, last_with_buttons(replies), "ans:nomeans")
+    replies = await bot.say(PIM, "De bankjes staan al in de meerjarenplanning voor volgend jaar.")
+    await bot.press(PIM, last_with_buttons(replies), "ans:send")
+
+
+async def test_an_outcome_only_for_a_category_4_answer(partners: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    bot = partners
+    card = await file(bot, person(1312), "Graag meer bankjes langs de Leidsevaart voor oudere bewoners.")
+    await route_to(bot, card, ["Beheer openbare ruimte"])
+    inbox = last_with_buttons(await bot.new_messages(PIM["id"]))
+    await answer_in_planning(bot, inbox)
+    with bot.db.read() as session:
+        answer = session.exec(select(Answer)).one()
+    assert answer.category == "in_planning"
+    caplog.clear()
+    for data in (f"ans:outcome:{answer.id}", f"ans:outcome:{HUGE}", f"ans:start:{HUGE}"):
+        pressed = await bot.press_data(PIM, PIM["id"], inbox["message_id"], data)
+        assert pressed["show_alert"], data
+    replies = await bot.say(PIM, "Het besluit is genomen: de bankjes komen er in het voorjaar.")
+    assert APOLOGY not in texts(replies) and "Dank je" not in texts(replies)
+    no_errors(caplog)
+    with bot.db.read() as session:
+        assert session.exec(select(Answer)).one().outcome is None
