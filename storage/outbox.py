@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert
 from sqlmodel import Session
 
 from storage.models import OutboxMessage, OutboxStatus, utcnow
+from storage.telegram_text import MAX_MESSAGE, split_html
 
 _INSERT = insert(OutboxMessage)
 KEEP_DELIVERED_DAYS = 90  # sent and failed rows are kept this long (redaction can still reach them), then go
@@ -30,14 +31,21 @@ def enqueue(session: Session, *, chat_id: int, method: str, payload: dict[str, A
 def send_message(session: Session, *, chat_id: int, text: str, reply_markup: dict[str, Any] | None = None,
                  reply_to: int | None = None, quiet: bool = False, marks: dict[str, Any] | None = None) -> None:
     """Owe an HTML message (user text in it must already be escaped); `quiet`: a notice held at night;
-    `marks`: our own keys (starting with `_`, never sent) to find the row again."""
-    payload: dict[str, Any] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML",
-                               "link_preview_options": {"is_disabled": True}, **(marks or {})}
-    if reply_markup is not None:
-        payload["reply_markup"] = reply_markup
-    if reply_to is not None:
-        payload["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
-    enqueue(session, chat_id=chat_id, method="sendMessage", payload=payload, quiet=quiet)
+    `marks`: our own keys (starting with `_`, never sent) to find the row again.
+
+    A text longer than Telegram allows goes as several messages, split at paragraph or line breaks
+    (storage/telegram_text.py): the first replies to `reply_to`, the last carries the buttons, every
+    part carries the marks.
+    """
+    parts = split_html(text, MAX_MESSAGE)
+    for number, part in enumerate(parts):
+        payload: dict[str, Any] = {"chat_id": chat_id, "text": part, "parse_mode": "HTML",
+                                   "link_preview_options": {"is_disabled": True}, **(marks or {})}
+        if reply_markup is not None and number == len(parts) - 1:
+            payload["reply_markup"] = reply_markup
+        if reply_to is not None and number == 0:
+            payload["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
+        enqueue(session, chat_id=chat_id, method="sendMessage", payload=payload, quiet=quiet)
 
 
 def edit_message(session: Session, *, chat_id: int, message_id: int, text: str,

@@ -6,7 +6,7 @@ import copy
 import time
 from typing import Any
 
-from .entities import EntityParseError, UnsupportedParseModeError, format_text
+from .entities import EntityParseError, UnsupportedParseModeError, format_text, utf16_len
 from .errors import PlaygroundError, bad_request, forbidden
 from .files import FileStore
 from .keyboards import is_inline
@@ -192,6 +192,6 @@ class World:
             raise bad_request(f"can't parse entities: {error}") from None
         if empty is not None and not plain.strip():
             raise bad_request(empty)
-        if len(plain) > limit:
+        if utf16_len(plain) > limit:  # Telegram counts UTF-16 code units (most emoji count two)
             raise bad_request(too_long)
         return plain, parsed

@@ -73,3 +73,14 @@ async def test_user_document_and_location(bot: Bot, pg: PlaygroundClient) -> Non
     assert sent.location is not None and sent.location.latitude == 52.1
     stored = await pg.bot_messages(ANNA["id"])
     assert stored[-1]["location"] == {"latitude": 52.1, "longitude": 5.1}
+
+
+async def test_caption_limit_counts_utf16_units_after_parsing(bot: Bot, pg: PlaygroundClient) -> None:
+    import pytest
+    from telegram.error import BadRequest
+
+    await pg.send_text(ANNA, "/start")
+    sent = await bot.send_photo(ANNA["id"], DEFAULT_PNG, caption="<b>" + "😀" * 512 + "</b>", parse_mode="HTML")
+    assert sent.caption == "😀" * 512
+    with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
+        await bot.send_photo(ANNA["id"], DEFAULT_PNG, caption="😀" * 513)

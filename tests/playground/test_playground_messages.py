@@ -140,6 +140,11 @@ async def test_text_limits(bot: Bot, pg: PlaygroundClient) -> None:
     assert (await bot.send_message(ANNA["id"], bold, parse_mode="HTML")).text == "y" * 4096
     with pytest.raises(BadRequest, match=r"(?i)message text is empty"):
         await bot.send_message(ANNA["id"], "<b></b>", parse_mode="HTML")
+    # Telegram counts UTF-16 code units after parsing: an emoji outside the BMP counts two, an entity one.
+    assert (await bot.send_message(ANNA["id"], "😀" * 2048)).text == "😀" * 2048
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+        await bot.send_message(ANNA["id"], "😀" * 2049)
+    assert (await bot.send_message(ANNA["id"], "&lt;" * 4096, parse_mode="HTML")).text == "<" * 4096
 
 
 @pytest.mark.parametrize(
