@@ -20,7 +20,7 @@ from bot.wiring import post_init, register
 from scheduler.outbox import OutboxDispatcher
 from scheduler.runner import Jobs
 from storage.db import Database
-from storage.invitations import use_bot_token
+from storage.keys import use_bot_token
 from storage.migrate import upgrade
 from storage.models import utcnow
 from storage.municipality import example_config, has_areas, load_municipality
@@ -59,7 +59,7 @@ def prepare_database(settings: Settings) -> Database:
 async def serve(settings: Settings, *, token: str, stop: asyncio.Event, clock: Callable[[], datetime] = utcnow) -> None:
     """Run the bot against `settings.telegram_api_url` until `stop` is set (`clock`: tests move time)."""
     db = prepare_database(settings)
-    use_bot_token(token)  # the key for invitation links: derived from the token, never stored
+    use_bot_token(token)  # keys derived from the token (storage/keys.py), never stored
     application = build_application(settings, token)
     register(application)
     try:

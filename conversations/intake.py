@@ -39,7 +39,7 @@ from conversations.wijk_requests import support_request
 from storage.areas import list_wijken, wijk_at, wijk_by_name, wijken_by_postcode
 from storage.models import Area, Request, RequestKind, Theme
 from storage.municipality import municipality_settings
-from storage.requests import NewRequest, file_request, requests_today
+from storage.requests import NewRequest, count_filed_today, file_request, requests_today
 from storage.similar import OPEN, similar_open_requests
 from storage.themes import active_themes, theme_name
 
@@ -416,6 +416,7 @@ async def confirm(update: Update, context: WijkContext) -> str | None:
     context.answer()
     context.edit_markup()
     request = file_request(context.db, resident=context.person, new=context.draft.to_new_request())
+    count_filed_today(context.db, resident=context.person, tz=context.settings.tz)  # survives /vergeetmij
     notices.card_to_groups(context.db, request=request, tz=context.settings.tz)
     context.reply(_("Dank je wel! Je verzoek is ingediend met nummer <b>{reference}</b>.\n\n"
                     "De wijkraad bekijkt het en zet het door naar de juiste partner. Je krijgt hier "

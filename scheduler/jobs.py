@@ -294,7 +294,9 @@ EVERY_MINUTE = (close_votes,)
 
 
 def retention(session: Session, *, now: datetime, tz: ZoneInfo, retention_days: int = 365) -> int:
-    """Unlink residents from requests closed longer than the retention period (AVG)."""
+    """Unlink residents from requests closed longer than the retention period (AVG); drop old daily counts."""
+    from storage.daily_counts import prune_daily_counts
     from storage.privacy import forget_closed_links
 
+    prune_daily_counts(session, today=now.astimezone(tz).date())
     return forget_closed_links(session, now=now, retention_days=retention_days)

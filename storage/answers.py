@@ -104,6 +104,7 @@ def give_answer(session: Session, *, route: RequestRoute, request: Request, fiel
         text=fields.text or "", planned_date=fields.planned_date, planning_date=fields.planning_date,
         planning_adjusted=fields.planning_adjusted, decision_date=fields.decision_date,
         reason_type=fields.reason_type, motivation=fields.motivation, answered_by=by.display_name,
+        answered_by_actor=by.pseudonym,
     )
     session.add(answer)
     route.status = RouteStatus.ANSWERED
@@ -198,7 +199,8 @@ def report_progress(session: Session, *, afspraak: Afspraak, text: str, percent:
     """A progress report; 100 % marks the afspraak done."""
     percent = max(0, min(100, percent))
     progress = AfspraakProgress(afspraak_id=afspraak.id, text=text, percent_done=percent,
-                                photo_file_id=photo_file_id, by_name=by.display_name)
+                                photo_file_id=photo_file_id, by_name=by.display_name,
+                                by_actor=by.pseudonym)
     session.add(progress)
     afspraak.percent_done = percent
     if percent >= 100 and afspraak.status != AfspraakStatus.DONE:

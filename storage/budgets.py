@@ -232,7 +232,8 @@ def grant(session: Session, *, wijk_id: int, request_id: int, decision: GrantDec
     if amount > available:
         raise BudgetRefused("beyond_budget", available_cents=max(available, 0), budget_cents=budget.amount_cents)
     row = BudgetGrant(budget_id=budget.id, request_id=request_id, decision=decision.value, requested_cents=requested,
-                      granted_cents=amount, motivation=motivation, decided_by=by_name)
+                      granted_cents=amount, motivation=motivation, decided_by=by_name,
+                      decided_by_actor=by)
     session.add(row)
     session.flush()
     session.add(AuditEntry(actor=by, action="budget.grant", subject_type="request", subject_id=request_id,
@@ -262,7 +263,8 @@ def record_spending(session: Session, *, grant_id: int, amount_cents: int, what:
     left = row.granted_cents - spent_cents(session, grant_id=grant_id)
     if amount_cents > left:
         raise BudgetRefused("beyond_grant", left_cents=max(left, 0))
-    spending = BudgetSpending(grant_id=grant_id, amount_cents=amount_cents, what=what, by_name=by_name)
+    spending = BudgetSpending(grant_id=grant_id, amount_cents=amount_cents, what=what, by_name=by_name,
+                              by_actor=by)
     session.add(spending)
     session.flush()
     session.add(AuditEntry(actor=by, action="budget.spend", subject_type="request", subject_id=row.request_id,

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from storage.keys import derived_key
 from storage.models import Invitation, Membership, MembershipRole, Person, utcnow
 from storage.people import pseudonym
 from storage.roles import grant
@@ -27,8 +28,6 @@ INVITE_PREFIX = "inv_"  # deep-link payload: inv_<token>, within Telegram's 64 c
 DEFAULT_VALIDITY = timedelta(days=14)
 PLACEHOLDER = "[invitation]"  # where the token goes in an owed message's text
 MARK = "_invitation"  # the outbox payload key holding the nonce (keys starting with _ are never sent)
-
-_link_key: bytes | None = None  # derived from the bot token at start-up; never stored
 
 
 class InvitationProblem(StrEnum):
@@ -52,17 +51,9 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def use_bot_token(token: str) -> None:
-    """Derive the key for invitation links from the bot token (called once when the bot starts)."""
-    global _link_key
-    _link_key = hmac.new(token.encode(), b"wijkbot invitation links", hashlib.sha256).digest()
-
-
 def _derived_token(nonce: str) -> str:
     """The token of the invitation with this nonce: 43 characters of [A-Za-z0-9_-]."""
-    if _link_key is None:
-        raise RuntimeError("invitation links need the bot token (storage.invitations.use_bot_token)")
-    digest = hmac.new(_link_key, f"invitation:{nonce}".encode(), hashlib.sha256).digest()
+    digest = hmac.new(derived_key("invitation links"), f"invitation:{nonce}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 

@@ -132,6 +132,7 @@ class StatusChange(SQLModel, table=True):
     action: str = Field(max_length=40)
     actor_role: str = Field(max_length=30)
     actor_name: str | None = Field(default=None, max_length=120)  # a member's name; never a resident's
+    actor: str | None = Field(default=None, max_length=80)  # their pseudonym, so erasure finds the name
     note: str | None = None
     at: datetime = _utc_column()
 
@@ -368,6 +369,7 @@ class Answer(SQLModel, table=True):
     reason_type: str | None = Field(default=None, max_length=20)  # category 5: legal, policy, financial
     motivation: str | None = None  # category 3 when not adjusted; category 5
     answered_by: str | None = Field(default=None, max_length=120)  # the member's name
+    answered_by_actor: str | None = Field(default=None, max_length=80)  # their pseudonym, so erasure finds the name
     answered_at: datetime = _utc_column()
     outcome: str | None = None  # category 4, once the prioritisation is decided
     outcome_asked_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
@@ -410,6 +412,7 @@ class AfspraakProgress(SQLModel, table=True):
     photo_file_id: str | None = None
     percent_done: int
     by_name: str | None = Field(default=None, max_length=120)
+    by_actor: str | None = Field(default=None, max_length=80)  # their pseudonym, so erasure finds the name
     at: datetime = _utc_column()
 
 
@@ -501,6 +504,7 @@ class BudgetGrant(SQLModel, table=True):
     granted_cents: int = Field(sa_type=sa.BigInteger)
     motivation: str
     decided_by: str | None = Field(default=None, max_length=120)  # the coordinator's name
+    decided_by_actor: str | None = Field(default=None, max_length=80)  # their pseudonym, so erasure finds the name
     decided_at: datetime = _utc_column()
 
 
@@ -512,6 +516,7 @@ class BudgetSpending(SQLModel, table=True):
     amount_cents: int = Field(sa_type=sa.BigInteger)
     what: str
     by_name: str | None = Field(default=None, max_length=120)
+    by_actor: str | None = Field(default=None, max_length=80)  # their pseudonym, so erasure finds the name
     at: datetime = _utc_column()
 
 
@@ -561,3 +566,12 @@ class Ballot(SQLModel, table=True):
     request_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     cast_at: datetime = _utc_column()
     updated_at: datetime = _utc_column()
+
+class DailyRequestCount(SQLModel, table=True):
+    """How many requests one Telegram account filed on one day, under a keyed hash of the account and
+    the day (storage/keys.py): erasing the person does not reset the daily limit, and the row
+    identifies nobody without the bot token. Pruned after the day."""
+
+    account_day: str = Field(max_length=64, primary_key=True)
+    day: date = Field(index=True)
+    count: int = 0

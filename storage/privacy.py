@@ -9,16 +9,22 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, SQLModel, select
 
 from storage.models import (
+    AfspraakProgress,
     Answer,
     AuditEntry,
     Ballot,
+    BudgetGrant,
+    BudgetSpending,
     Clarification,
+    ContractSignature,
+    ContractVersion,
     Conversation,
     GroupChat,
     Invitation,
     Membership,
     OutboxMessage,
     Person,
+    PriorityVote,
     Request,
     RequestStatus,
     StatusChange,
@@ -27,6 +33,17 @@ from storage.models import (
     as_utc,
 )
 from storage.people import pseudonym
+from storage.redaction import forget_names_in_outbox
+
+# Where a member's name is stored as text, beside their pseudonym: (table, name column, pseudonym column).
+NAMED = [
+    (StatusChange, "actor_name", "actor"),
+    (Answer, "answered_by", "answered_by_actor"),
+    (AfspraakProgress, "by_name", "by_actor"),
+    (BudgetGrant, "decided_by", "decided_by_actor"),
+    (BudgetSpending, "by_name", "by_actor"),
+    (ContractSignature, "name", "signer"),
+]
 
 CLOSED = (RequestStatus.ANSWERED, RequestStatus.SOLVED_DIRECTLY, RequestStatus.DUPLICATE,
           RequestStatus.OUT_OF_SCOPE, RequestStatus.WITHDRAWN)
@@ -62,16 +79,78 @@ def personal_data(session: Session, *, person: Person) -> dict[str, Any]:
             {"name": c.name, "step": c.state, "draft": c.draft, "updated_at": c.updated_at.isoformat()}
             for c in session.exec(select(Conversation).where(Conversation.user_id == person.telegram_id))
         ],
+        "your_actions_in_the_audit_log": [
+            _plain(a) for a in session.exec(select(AuditEntry).where(AuditEntry.actor == pseudonym(person))
+                                            .order_by(AuditEntry.id))
+        ],
+        "where_your_name_is_stored": _named_rows(session, person=person),
+        "messages_stored_for_you": [_message(m) for m in session.exec(
+            select(OutboxMessage).where(OutboxMessage.chat_id == person.telegram_id).order_by(OutboxMessage.id))],
     }
+
+
+def _message(row: OutboxMessage) -> dict[str, Any]:
+    """A message owed or sent to the person, as stored (a document by its name, not its body)."""
+    payload = row.payload
+    document = payload.get("document")
+    return {"method": row.method, "status": row.status, "created_at": row.created_at.isoformat(),
+            "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+            "text": payload.get("text") or payload.get("caption"),
+            "document": document.get("filename") if isinstance(document, dict) else None}
+
+
+def _named_rows(session: Session, *, person: Person) -> list[dict[str, Any]]:
+    """The rows that keep this member's name beside their pseudonym (what they did, under their name)."""
+    actor, found = pseudonym(person), []
+    for model, name_column, actor_column in NAMED:
+        for row in session.exec(select(model).where(getattr(model, actor_column) == actor)):
+            found.append({"table": model.__tablename__, "id": row.id, "name": getattr(row, name_column)})
+    for vote in _votes_started_by(session, actor=actor):
+        found.append({"table": PriorityVote.__tablename__, "id": vote.id, "name": vote.started_by})
+    return found
+
+
+def _votes_started_by(session: Session, *, actor: str) -> list[PriorityVote]:
+    """The priority votes this person started (the audit log knows; see storage/votes.py `start_vote`)."""
+    ids = session.exec(select(AuditEntry.subject_id).where(AuditEntry.actor == actor,
+                                                           AuditEntry.action == "vote.start")).all()
+    return list(session.exec(select(PriorityVote).where(PriorityVote.id.in_(ids))).all()) if ids else []
+
+
+def _forget_names(session: Session, *, person: Person) -> None:
+    """A member's name out of every row that stored it as text, and out of the messages (to anyone).
+
+    Rows are found by the member's pseudonym; rows written before pseudonyms were kept beside names
+    (no pseudonym) by the member's display names. A contract they signed keeps the signature (the
+    party signed) without their name, and its document is rendered again.
+    """
+    actor = pseudonym(person)
+    names = {m.display_name for m in session.exec(select(Membership).where(Membership.person_id == person.id))
+             if m.display_name}
+    for model, name_column, actor_column in NAMED:
+        name, by = getattr(model, name_column), getattr(model, actor_column)
+        session.execute(update(model).where(by == actor).values({name_column: None}))
+        if names and actor_column != "signer":
+            session.execute(update(model).where(by.is_(None), name.in_(names)).values({name_column: None}))
+    for vote in _votes_started_by(session, actor=actor):
+        vote.started_by = None
+        session.add(vote)
+    signed = session.exec(select(ContractSignature.version_id).where(ContractSignature.signer == actor)).all()
+    if signed:
+        session.execute(update(ContractVersion).where(ContractVersion.id.in_(signed)).values(pdf=None, html=None))
+    forget_names_in_outbox(session, names=names, drop_pdfs=bool(signed))
 
 
 def erase_person(session: Session, *, person: Person) -> int:
     """Delete the person, their drafts, subscriptions, supports, ballots and roles; their requests stay, anonymous.
 
+    A member's name goes from every row and message that kept it (see `_forget_names`).
+
     Returns how many requests were kept anonymously. Messages still owed to them are dropped,
     except those marked `_forget` (the goodbye), which the dispatcher deletes once sent.
     """
     telegram_id = person.telegram_id
+    _forget_names(session, person=person)
     kept = session.exec(update(Request).where(Request.resident_id == person.id).values(resident_id=None)).rowcount
     session.execute(delete(Subscription).where(Subscription.person_id == person.id))
     session.execute(delete(Support).where(Support.person_id == person.id))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -119,3 +120,39 @@ def scrub_outbox(session: Session, *, since: datetime, old_text: str | None = No
         if changes:
             # A plain UPDATE by id: the dispatcher may hold (or have forgotten) the row meanwhile.
             session.connection().execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**changes))
+
+
+def _name_pattern(names: set[str]) -> re.Pattern[str] | None:
+    """Each name (and its HTML-escaped form) as a whole word."""
+    forms = sorted({form for name in names if name.strip() for form in (name, html.escape(name))}, key=len, reverse=True)
+    if not forms:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(form) for form in forms) + r")(?!\w)")
+
+
+def _replace_names(value: Any, pattern: re.Pattern[str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(REMOVED, value)
+    if isinstance(value, list):
+        return [_replace_names(item, pattern) for item in value]
+    if isinstance(value, dict):
+        return {key: _replace_names(item, pattern) for key, item in value.items()}
+    return value
+
+
+def forget_names_in_outbox(session: Session, *, names: set[str], drop_pdfs: bool = False) -> None:
+    """An erased member's names out of every message sent or owed (to anyone); with `drop_pdfs`,
+    delivered PDF documents (a contract they signed) lose their body too."""
+    pattern = _name_pattern(names)
+    if pattern is None and not drop_pdfs:
+        return
+    for row_id, payload, status in session.exec(select(OutboxMessage.id, OutboxMessage.payload,
+                                                       OutboxMessage.status)).all():
+        scrubbed = _replace_names(payload, pattern) if pattern is not None else payload
+        document = scrubbed.get("document")
+        if (drop_pdfs and status != OutboxStatus.PENDING and isinstance(document, dict)
+                and document.get("content_base64") and document.get("mime_type") == "application/pdf"):
+            scrubbed = {**scrubbed, "document": {**document, "content_base64": "", "_removed": "erasure"}}
+        if scrubbed != payload:
+            session.connection().execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
+                                         .values(payload=scrubbed))

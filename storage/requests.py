@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from storage.daily_counts import count_filed, filed_on
 from storage.models import Area, Person, Request, RequestKind, Subscription, Theme
 from storage.people import pseudonym
 from storage.workflow import Actor, Role, transition
@@ -67,7 +68,18 @@ def requests_of(session: Session, *, resident: Person) -> list[tuple[Request, Ar
 
 
 def requests_today(session: Session, *, resident: Person, tz: ZoneInfo) -> int:
-    """How many requests the resident filed since local midnight."""
-    local_midnight = datetime.combine(datetime.now(tz).date(), time(0), tzinfo=tz).astimezone(UTC)
-    return len(session.exec(select(Request.id).where(Request.resident_id == resident.id,
-                                                     Request.created_at >= local_midnight)).all())
+    """How many requests the resident's Telegram account filed since local midnight.
+
+    The account's daily count (storage/daily_counts.py) survives erasure; the requests still
+    linked to the person count too.
+    """
+    today = datetime.now(tz).date()
+    local_midnight = datetime.combine(today, time(0), tzinfo=tz).astimezone(UTC)
+    linked = len(session.exec(select(Request.id).where(Request.resident_id == resident.id,
+                                                       Request.created_at >= local_midnight)).all())
+    return max(linked, filed_on(session, telegram_id=resident.telegram_id, day=today))
+
+
+def count_filed_today(session: Session, *, resident: Person, tz: ZoneInfo) -> None:
+    """Count a request the resident just filed against their account's daily limit."""
+    count_filed(session, telegram_id=resident.telegram_id, day=datetime.now(tz).date())

@@ -211,6 +211,7 @@ def redact(session: Session, *, request: Request, by: Actor, text: str | None = 
     request.updated_at = utcnow()
     session.add(request)
     session.add(StatusChange(request_id=request.id, from_status=request.status, to_status=request.status,
-                             action="redact", actor_role=by.role, actor_name=by.display_name, note=", ".join(what)))
+                             action="redact", actor_role=by.role, actor_name=by.display_name, actor=by.pseudonym,
+                             note=", ".join(what)))
     session.add(AuditEntry(actor=by.pseudonym, action="request.redact", subject_type="request", subject_id=request.id,
                            details={"fields": what}))

@@ -109,7 +109,7 @@ def transition(
     session.flush()
     change = StatusChange(
         request_id=request.id, from_status=source, to_status=row.target, action=action,
-        actor_role=actor.role, actor_name=actor.display_name, note=note, at=now,
+        actor_role=actor.role, actor_name=actor.display_name, actor=actor.pseudonym, note=note, at=now,
     )
     session.add(change)
     session.add(AuditEntry(

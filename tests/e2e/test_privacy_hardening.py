@@ -3,19 +3,29 @@ in clear, erasure of members' names, and a daily limit that erasure cannot reset
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
+from collections.abc import AsyncIterator
+from contextlib import suppress
 from typing import Any
+
+import pytest
 
 from pypdf import PdfReader
 from sqlmodel import SQLModel, select
 
-from storage.models import Area, Membership, MembershipRole, Person
+from bot.playground import PlaygroundClient
+from bot.runner import serve
+from bot.settings import PLAYGROUND_TOKEN
+from storage.db import Database
+from storage.models import Area, Membership, MembershipRole, Person, StatusChange
 from storage.people import get_or_create_person
 from storage.roles import grant
+from tests.conftest import bot_settings, daytime_clock
 from tests.e2e.test_answers import OPENBARE_RUIMTE, PIM, card_request, make_partner
-from tests.e2e.test_privacy import download
+from tests.e2e.test_privacy import download, scan_for
 from tests.e2e.test_triage import GROUP_A, WIM, file, make_member
 from tests.harness import Harness, last_with_buttons, person, texts
 
@@ -136,3 +146,133 @@ async def test_an_invitation_made_in_chat_works_once_and_its_token_is_stored_now
         members = session.exec(select(Membership).where(Membership.role == MembershipRole.WIJKRAAD)).all()
         assert [session.get(Person, m.person_id).telegram_id for m in members] == [wim["id"]]
     assert scan_text(bot, token) == []
+
+
+# ── erasure removes a member's name everywhere; /mijngegevens is complete ────────────────
+
+WILHELMINA = person(7401, name="Wilhelmina Zonneveld")
+
+
+async def route_as(bot: Harness, member: dict[str, Any], card: dict[str, Any]) -> None:
+    """A wijkraad member routes the card to the openbare ruimte."""
+    rid = card_request(card)
+    await bot.press(member, card, f"tri:route:{rid}", chat_id=GROUP_A["id"])
+    current = [m for m in await bot.pg.bot_messages(GROUP_A["id"]) if m["message_id"] == card["message_id"]][0]
+    await bot.press(member, current, "Openbare ruimte", chat_id=GROUP_A["id"])
+    current = [m for m in await bot.pg.bot_messages(GROUP_A["id"]) if m["message_id"] == card["message_id"]][0]
+    await bot.press(member, current, f"tri:rtgo:{rid}", chat_id=GROUP_A["id"])
+
+
+async def test_forget_me_removes_a_members_name_from_every_row_and_message(bot: Harness) -> None:
+    from datetime import timedelta
+
+    from storage.models import utcnow
+    from storage.votes import start_vote
+
+    make_member(bot, WILHELMINA, "zuid-west-leidsebuurt")
+    await bot.say(WILHELMINA, "/koppel", chat=GROUP_A)
+    for n, text in enumerate(("Graag een extra prullenbak bij het speeltuintje aan de Leidsevaart.",
+                              "Graag meer bankjes langs het water van de Leidsevaart, voor ouderen.")):
+        card = await file(bot, person(7402 + n), text)
+        await route_as(bot, WILHELMINA, card)
+    with bot.db.transaction_sync() as session:
+        member = session.exec(select(Person).where(Person.telegram_id == WILHELMINA["id"])).one()
+        wijk = session.exec(select(Area).where(Area.code == "zuid-west-leidsebuurt")).one()
+        now = utcnow()
+        start_vote(session, wijk_id=wijk.id, request_ids=[1, 2], max_choices=1, closes_at=now + timedelta(days=7),
+                   now=now, actor=f"person:{member.id}", started_by=WILHELMINA["first_name"])
+    named = scan_text(bot, "Zonneveld")
+    assert "statuschange.actor_name" in named and "priorityvote.started_by" in named, named
+
+    replies = await bot.say(WILHELMINA, "/mijngegevens")
+    data = json.loads(await download(bot, replies[-1]["document"]["file_id"]))
+    assert {row["table"] for row in data["where_your_name_is_stored"]} >= {"statuschange", "priorityvote"}
+    assert "request.route" in [a["action"] for a in data["your_actions_in_the_audit_log"]]
+
+    replies = await bot.say(WILHELMINA, "/vergeetmij")
+    await bot.press(WILHELMINA, last_with_buttons(replies), "privacy:erase")
+    assert scan_text(bot, "Zonneveld") == []
+    assert scan_text(bot, "Wilhelmina") == []
+    # The history still shows what happened, without the name.
+    with bot.db.read() as session:
+        changes = session.exec(select(StatusChange).where(StatusChange.action == "route")).all()
+        assert [(c.actor_name, c.actor_role) for c in changes] == [(None, "wijkraad")] * 2
+
+
+async def test_my_data_holds_my_audit_rows_and_the_messages_stored_for_me(bot: Harness) -> None:
+    anna = person(ANNA_ID, "nl", "Anna")
+    await file(bot, anna, "Anna wil graag meer fietsenrekken bij het station aan de Leidsevaart.")
+    replies = await bot.say(anna, "/mijngegevens")
+    data = json.loads(await download(bot, replies[-1]["document"]["file_id"]))
+    assert "request.submit" in [a["action"] for a in data["your_actions_in_the_audit_log"]]
+    assert any("W-0001" in (m["text"] or "") for m in data["messages_stored_for_you"])
+    assert all(m["method"] for m in data["messages_stored_for_you"])
+
+
+# ── a daily limit that erasure cannot reset ──────────────────────────────────────────────
+
+async def draft_to_summary(bot: Harness, user: dict[str, Any], text: str) -> dict[str, Any]:
+    """A resident drafts a wish up to the summary with the confirm button."""
+    await bot.say(user, "/nieuw")
+    replies = await bot.say(user, "Leidsebuurt")
+    replies = await bot.press(user, last_with_buttons(replies), "intake:kind:wish")
+    replies = await bot.press(user, last_with_buttons(replies), "intake:theme:groen")
+    replies = await bot.say(user, text)
+    replies = await bot.press(user, last_with_buttons(replies), "intake:skip")
+    replies = await bot.say(user, "Overslaan")
+    return last_with_buttons(replies)
+
+
+@pytest.fixture
+async def strict_bot(playground: PlaygroundClient, database_url: str) -> AsyncIterator[Harness]:
+    """The real bot allowing two requests a day (and no flood guard: this test types fast on purpose)."""
+    settings = bot_settings(database_url, playground.url).model_copy(  # type: ignore[attr-defined]
+        update={"max_requests_per_day": 2, "flood_messages": 1000})
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, token=PLAYGROUND_TOKEN, stop=stop, clock=daytime_clock(settings)))
+    harness = Harness(playground, Database(database_url))
+    try:
+        await harness.wait_until_ready(task)
+        yield harness
+    finally:
+        stop.set()
+        with suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=10)
+        harness.db.dispose()
+
+
+async def test_the_daily_limit_holds_after_forget_me(strict_bot: Harness) -> None:
+    from storage.models import DailyRequestCount, Request
+
+    bot, john = strict_bot, person(7501, "en", "John")
+    for n in range(2):
+        summary = await draft_to_summary(bot, john, f"Request number {n} about more green in the Leidsebuurt.")
+        await bot.press(john, summary, "intake:confirm")
+    with bot.db.read() as session:
+        assert len(session.exec(select(Request)).all()) == 2
+    replies = await bot.say(john, "/vergeetmij")
+    replies = await bot.press(john, last_with_buttons(replies), "privacy:erase")
+    assert "has been erased" in texts(replies)
+    assert scan_for(bot, john["id"]) == []  # the daily count does not name the account
+
+    summary = await draft_to_summary(bot, john, "And one more request about the green in the Leidsebuurt.")
+    answer = await bot.press_data(john, john["id"], summary["message_id"], "intake:confirm")
+    assert answer["show_alert"] and "maximum per day" in answer["text"]
+    with bot.db.read() as session:
+        assert len(session.exec(select(Request)).all()) == 2
+        assert [c.count for c in session.exec(select(DailyRequestCount))] == [2]
+
+
+async def test_daily_counts_are_pruned_after_a_day(db) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date, timedelta
+
+    from storage.daily_counts import count_filed, filed_on, prune_daily_counts
+    from storage.keys import use_bot_token
+
+    use_bot_token(PLAYGROUND_TOKEN)
+    today = date(2027, 3, 10)
+    with db.transaction_sync() as session:
+        for day in (today - timedelta(days=2), today - timedelta(days=1), today):
+            count_filed(session, telegram_id=42, day=day)
+        assert prune_daily_counts(session, today=today) == 1
+        assert [filed_on(session, telegram_id=42, day=today - timedelta(days=n)) for n in range(3)] == [1, 1, 0]
