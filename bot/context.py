@@ -5,6 +5,7 @@ Replies are outbox rows in the update's transaction; the dispatcher sends them a
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlmodel import Session
@@ -20,6 +21,21 @@ from storage.outbox import enqueue, send_message
 from storage.people import get_or_create_person
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+REFUSAL_INTERVAL = 60.0  # seconds: at most one refusal per person per group in this time
+REFUSAL_MEMORY = 10_000  # remembered (group, person) pairs before old ones are forgotten
+
+
+def _refusal_due(memory: dict[tuple[int, int], float], key: tuple[int, int], now: float) -> bool:
+    """Whether this person may be told no in this group now (and remember that they were)."""
+    last = memory.get(key)
+    if last is not None and now - last < REFUSAL_INTERVAL:
+        return False
+    if len(memory) >= REFUSAL_MEMORY:
+        for old in [k for k, at in memory.items() if now - at >= REFUSAL_INTERVAL]:
+            del memory[old]
+    memory[key] = now
+    return True
 
 
 class WijkContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -80,6 +96,19 @@ class WijkContext(CallbackContext[ExtBot, dict, dict, dict]):
             target = self.incoming.effective_chat.id  # type: ignore[union-attr]
         send_message(self.db, chat_id=target, text=text, reply_markup=markup.to_dict() if markup else None,
                      reply_to=reply_to)
+
+    def refuse(self, text: str) -> None:
+        """Say no kindly, changing nothing: as the pressed button's answer, as a reply in private chat,
+        and in a group at most once per person per minute (strangers typing commands must not flood it)."""
+        if self.incoming.callback_query is not None:
+            self.answer(text, alert=True)
+            return
+        chat, user = self.incoming.effective_chat, self.incoming.effective_user
+        if self.redirect_chat is None and chat is not None and chat.type != "private":
+            memory = self.application.bot_data.setdefault("group_refusals", {})
+            if not _refusal_due(memory, (chat.id, user.id if user else 0), time.monotonic()):
+                return
+        self.reply(text)
 
     def answer(self, text: str | None = None, *, alert: bool = False) -> None:
         """Answer the pressed button (always needed, so the client stops its spinner)."""

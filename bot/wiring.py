@@ -124,7 +124,7 @@ def register(application: Application) -> None:
     # Roles: invitations arrive as /start inv_<token>; groups are linked with /koppel.
     add(CommandHandler("start", membership.redeem, filters=PRIVATE & filters.Regex(r"^/start inv_")), group=MAIN)
     add(CommandHandler("koppel", membership.link_command, filters=GROUPS), group=MAIN)
-    add(CallbackQueryHandler(membership.link_pressed, pattern=r"^link:(wijk|org):\d+$"), group=MAIN)
+    add(CallbackQueryHandler(membership.link_pressed, pattern=r"^link:((ok:)?(wijk|org):\d+|no)$"), group=MAIN)
 
     # Wijk budgets: /budget (a coordinator grants initiatives all, part or none of what they ask, with a
     # motivation, and books spending; every press re-checks the role) and the amount per wijk in /beheer.

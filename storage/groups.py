@@ -1,17 +1,152 @@
-"""Group chats linked to a wijk's wijkraad or to a partner organisation."""
+"""Group chats linked to a wijk's wijkraad or to a partner organisation, and who may link them.
+
+The one rule (`link_refusal`): a coordinator of the wijk (or of one of the wijken the organisation
+serves) may link a group to it; a wijkraad member of that wijk, or a partner member of that
+organisation, may too when they administer the Telegram group. A group has one link, and a wijk
+or organisation one group: linking anew replaces what was there (the conversation asks first).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from enum import StrEnum
+
 from sqlmodel import Session, select
 
-from storage.models import AuditEntry, GroupChat, Organisation, utcnow
+from storage.models import Area, AreaKind, AuditEntry, GroupChat, Organisation, OrganisationWijk, Person, utcnow
 from storage.people import pseudonym
-from storage.models import Person
+from storage.roles import coordinates, is_partner_member, is_wijkraad_member
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """What a group is (to be) linked to: a wijk's wijkraad or an organisation."""
+
+    area_id: int | None = None
+    organisation_id: int | None = None
+
+    @classmethod
+    def of(cls, group: GroupChat) -> "LinkTarget | None":
+        """What this group is linked to now, if anything."""
+        if group.area_id is None and group.organisation_id is None:
+            return None
+        return cls(area_id=group.area_id, organisation_id=group.organisation_id)
+
+
+class LinkProblem(StrEnum):
+    """Why someone may not link a group to a target."""
+
+    UNKNOWN_TARGET = "unknown_target"  # no such (active) wijk or organisation
+    NO_ROLE = "no_role"  # neither its coordinator nor one of its members
+    NOT_GROUP_ADMIN = "not_group_admin"  # a member, but not an administrator of the Telegram group
+    ADMIN_UNKNOWN = "admin_unknown"  # a member, and Telegram could not tell whether they administer the group
+
+
+def served_wijken(session: Session, *, organisation_id: int) -> list[int]:
+    """The wijken an organisation serves."""
+    return list(session.exec(select(OrganisationWijk.wijk_id).where(
+        OrganisationWijk.organisation_id == organisation_id)).all())
+
+
+def target_wijken(session: Session, *, target: LinkTarget) -> list[int]:
+    """The wijken whose coordinators answer for this target."""
+    if target.area_id is not None:
+        return [target.area_id]
+    if target.organisation_id is not None:
+        return served_wijken(session, organisation_id=target.organisation_id)
+    return []
+
+
+def link_refusal(session: Session, *, person: Person, target: LinkTarget,
+                 group_admin: bool | None) -> LinkProblem | None:
+    """Why `person` may not link a group to `target` (None: they may).
+
+    `group_admin`: whether they administer the Telegram group (None when Telegram could not say).
+    """
+    if target.area_id is not None:
+        wijk = session.get(Area, target.area_id)
+        if wijk is None or wijk.kind != AreaKind.WIJK or not wijk.active:
+            return LinkProblem.UNKNOWN_TARGET
+        member = is_wijkraad_member(session, person=person, wijk_id=wijk.id)
+    elif target.organisation_id is not None:
+        organisation = session.get(Organisation, target.organisation_id)
+        if organisation is None or not organisation.active:
+            return LinkProblem.UNKNOWN_TARGET
+        member = is_partner_member(session, person=person, organisation_id=organisation.id)
+    else:
+        return LinkProblem.UNKNOWN_TARGET
+    if any(coordinates(session, person=person, area_id=wijk_id)
+           for wijk_id in target_wijken(session, target=target)):
+        return None
+    if not member:
+        return LinkProblem.NO_ROLE
+    if group_admin is None:
+        return LinkProblem.ADMIN_UNKNOWN
+    return None if group_admin else LinkProblem.NOT_GROUP_ADMIN
+
+
+def groups_of_target(session: Session, *, target: LinkTarget) -> list[GroupChat]:
+    """The groups linked to this wijk's wijkraad or to this organisation."""
+    if target.area_id is not None:
+        return wijkraad_groups(session, wijk_id=target.area_id)
+    groups = list(session.exec(select(GroupChat).where(GroupChat.organisation_id == target.organisation_id)).all())
+    organisation = session.get(Organisation, target.organisation_id)
+    if organisation is not None and organisation.group_chat_id is not None and all(
+            g.chat_id != organisation.group_chat_id for g in groups):
+        groups.append(GroupChat(chat_id=organisation.group_chat_id, organisation_id=organisation.id))
+    return groups
+
+
+@dataclass
+class LinkChange:
+    """What linking a group to a target would change."""
+
+    already: bool = False  # the group is linked to exactly this target
+    previous: LinkTarget | None = None  # what this group is linked to now, when something else
+    replaced: list[GroupChat] = field(default_factory=list)  # the target's other groups, unlinked by it
+
+    @property
+    def relink(self) -> bool:
+        """An existing link changes (ask first, tell the coordinators)."""
+        return self.previous is not None or bool(self.replaced)
+
+
+def link_change(session: Session, *, chat_id: int, target: LinkTarget) -> LinkChange:
+    """What linking this group to `target` would change."""
+    group = session.get(GroupChat, chat_id)
+    current = LinkTarget.of(group) if group is not None else None
+    return LinkChange(already=current == target,
+                      previous=current if current != target else None,
+                      replaced=[g for g in groups_of_target(session, target=target) if g.chat_id != chat_id])
+
+
+def _unlink(session: Session, *, chat_id: int) -> None:
+    """This group is linked to nothing any more."""
+    for organisation in session.exec(select(Organisation).where(Organisation.group_chat_id == chat_id)).all():
+        organisation.group_chat_id = None
+        session.add(organisation)
+    group = session.get(GroupChat, chat_id)
+    if group is not None:
+        session.delete(group)
+    session.flush()
 
 
 def link_group(session: Session, *, chat_id: int, title: str | None, by: Person, area_id: int | None = None,
-               organisation_id: int | None = None) -> GroupChat:
-    """Make this group the wijkraad group of a wijk, or an organisation's group (relinking moves it)."""
+               organisation_id: int | None = None) -> LinkChange:
+    """Make this group the wijkraad group of a wijk, or an organisation's group.
+
+    Whatever the group was linked to before, and the target's other groups, are unlinked; the audit
+    says so. Authorisation (`link_refusal`) and asking first are the caller's.
+    """
+    target = LinkTarget(area_id=area_id, organisation_id=organisation_id)
+    change = link_change(session, chat_id=chat_id, target=target)
+    for other in change.replaced:
+        _unlink(session, chat_id=other.chat_id)
+    if change.previous is not None and change.previous.organisation_id is not None:
+        previous = session.get(Organisation, change.previous.organisation_id)
+        if previous is not None and previous.group_chat_id == chat_id:
+            previous.group_chat_id = None
+            session.add(previous)
     group = session.get(GroupChat, chat_id) or GroupChat(chat_id=chat_id)
     group.area_id, group.organisation_id = area_id, organisation_id
     group.title, group.linked_by, group.linked_at = title, by.id, utcnow()
@@ -21,9 +156,15 @@ def link_group(session: Session, *, chat_id: int, title: str | None, by: Person,
         if organisation is not None:
             organisation.group_chat_id = chat_id
             session.add(organisation)
-    session.add(AuditEntry(actor=pseudonym(by), action="group.link", subject_type="group_chat",
-                           subject_id=None, details={"area_id": area_id, "organisation_id": organisation_id}))
-    return group
+    details: dict[str, object] = {"chat_id": chat_id, "area_id": area_id, "organisation_id": organisation_id}
+    if change.previous is not None:
+        details.update(previous_area_id=change.previous.area_id,
+                       previous_organisation_id=change.previous.organisation_id)
+    if change.replaced:
+        details["replaced_chat_ids"] = [g.chat_id for g in change.replaced]
+    session.add(AuditEntry(actor=pseudonym(by), action="group.relink" if change.relink else "group.link",
+                           subject_type="group_chat", subject_id=None, details=details))
+    return change
 
 
 def wijkraad_groups(session: Session, *, wijk_id: int) -> list[GroupChat]:

@@ -53,6 +53,7 @@ async def test_coordinator_invites_a_wijkraad_member_who_links_the_group(bot: Ha
     # A stranger cannot link the group; the member can.
     replies = await bot.say(stranger, "/koppel", chat=GROUP)
     assert "Alleen geregistreerde leden" in texts(replies)
+    await bot.pg.set_admin(GROUP["id"], member["id"])  # the stranger made the group; members link as its admins
     replies = await bot.say(member, "/koppel@wijkbot_playground_bot", chat=GROUP)
     assert "wijkraadgroep van Leidsebuurt" in texts(replies)
     with bot.db.read() as session:
