@@ -208,12 +208,12 @@ async def contract_command(update: Update, context: WijkContext) -> None:
         group = group_of(context.db, chat_id=chat.id)
         wijk_id = group.area_id if group is not None else None
         if wijk_id is None:
-            context.reply(_("In de groep van een partner: vraag /contract in je privéchat met mij.")
+            context.refuse(_("In de groep van een partner: vraag /contract in je privéchat met mij.")
                           if group is not None and group.organisation_id is not None else
                           _("Deze groep is nog niet gekoppeld aan een wijk. Een wijkraadlid typt hier /koppel."))
             return
         if not may_view(context.db, person=context.person, wijk_id=wijk_id):
-            context.reply(_("Het wijkcontract is er voor de wijkraad, de partners en de coördinator van de wijk."))
+            context.refuse(_("Het wijkcontract is er voor de wijkraad, de partners en de coördinator van de wijk."))
             return
         wijk = context.db.get(Area, wijk_id)
     else:

@@ -140,13 +140,13 @@ async def stand_command(update: Update, context: WijkContext) -> None:
         group = group_of(context.db, chat_id=chat.id)
         wijk = context.db.get(Area, group.area_id) if group is not None and group.area_id is not None else None
         if wijk is None:
-            context.reply(_("/stand werkt in de groep van een wijkraad. Een wijkraadlid koppelt deze groep met "
+            context.refuse(_("/stand werkt in de groep van een wijkraad. Een wijkraadlid koppelt deze groep met "
                             "/koppel."))
             return
         person = context.person
         if not (is_wijkraad_member(context.db, person=person, wijk_id=wijk.id)
                 or coordinates(context.db, person=person, area_id=wijk.id)):
-            context.reply(_("De stand is er voor de wijkraad en de coördinator van deze wijk."))
+            context.refuse(_("De stand is er voor de wijkraad en de coördinator van deze wijk."))
             return
         await _send(context, wijk, with_partners=False)
         return

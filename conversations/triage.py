@@ -312,7 +312,7 @@ def _typed(update: Update, context: WijkContext) -> tuple[Request, Actor, str] |
     draft: TriageDraft = context.draft
     found = _authorised(context, draft.request_id)
     if found is None:
-        context.reply(_("Dat mag alleen een lid van de wijkraad van deze wijk."))
+        context.refuse(_("Dat mag alleen een lid van de wijkraad van deze wijk."))
         return None
     request, actor = found
     return request, actor, (update.effective_message.text or "").strip()
@@ -434,10 +434,10 @@ def _group_wijk(update: Update, context: WijkContext) -> Area | None:
     """The wijk this group belongs to, if the sender is a member of its wijkraad."""
     group = group_of(context.db, chat_id=update.effective_chat.id)
     if group is None or group.area_id is None:
-        context.reply(_("Deze groep is nog niet gekoppeld aan een wijk. Een wijkraadlid typt hier /koppel."))
+        context.refuse(_("Deze groep is nog niet gekoppeld aan een wijk. Een wijkraadlid typt hier /koppel."))
         return None
     if wijkraad_membership(context.db, person=context.person, wijk_id=group.area_id) is None:
-        context.reply(_("Dit is alleen voor leden van de wijkraad."))
+        context.refuse(_("Dit is alleen voor leden van de wijkraad."))
         return None
     return context.db.get(Area, group.area_id)
 

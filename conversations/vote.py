@@ -116,7 +116,7 @@ def _group_wijk(update: Update, context: WijkContext) -> Area | None:
     """The wijk this group is the wijkraad group of (None after saying so)."""
     group = group_of(context.db, chat_id=update.effective_chat.id)
     if group is None or group.area_id is None:
-        context.reply(_("Deze groep is nog niet gekoppeld aan een wijk. Een wijkraadlid typt hier /koppel."))
+        context.refuse(_("Deze groep is nog niet gekoppeld aan een wijk. Een wijkraadlid typt hier /koppel."))
         return None
     return context.db.get(Area, group.area_id)
 
@@ -192,7 +192,7 @@ async def start(update: Update, context: WijkContext) -> State | str:
     if wijk is None:
         return END
     if not _may_run(context, wijk.id):
-        context.reply(_refusal(wijk))
+        context.refuse(_refusal(wijk))
         return END
     vote = open_vote(context.db, wijk_id=wijk.id)
     if vote is not None:
