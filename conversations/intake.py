@@ -40,8 +40,9 @@ from storage.areas import list_wijken, wijk_at, wijk_by_name, wijken_by_postcode
 from storage.models import Area, Request, RequestKind, Theme
 from storage.municipality import municipality_settings
 from storage.requests import NewRequest, count_filed_today, file_request, requests_today
-from storage.similar import OPEN, similar_open_requests
+from storage.similar import similar_open_requests
 from storage.themes import active_themes, theme_name
+from storage.visibility import SUPPORTABLE
 
 MIN_TEXT, MAX_TEXT = 20, 1000
 MIN_CONTRIBUTION, MAX_CONTRIBUTION = 10, 1000
@@ -180,7 +181,7 @@ def _offer_similar(context: WijkContext, draft: IntakeDraft) -> None:
         return
     draft.similar_offered = True
     alike = similar_open_requests(context.db, wijk_id=draft.wijk_id, text=draft.text,
-                                  exclude_person_id=context.person.id)
+                                  exclude_person_id=context.person.id, statuses=SUPPORTABLE)
     if not alike:
         return
     lines = [_("Er zijn al verzoeken in je wijk die erop lijken. Je kunt er een steunen in plaats van een nieuw "
@@ -432,8 +433,7 @@ async def support_instead(update: Update, context: WijkContext) -> str | None:
     if request is None or request.wijk_id != context.draft.wijk_id:
         context.answer(_("Deze knop werkt niet meer."), alert=True)
         return None
-    support_request(context, request)
-    if request.status not in OPEN:
+    if not support_request(context, request):
         return None
     context.edit_markup()
     context.reply(_("Je eigen verzoek is niet ingediend; je steunt nu {reference}. Met /nieuw begin je opnieuw.")

@@ -39,12 +39,14 @@ from storage.models import Area, Person, PriorityVote, Request, utcnow
 from storage.outbox import edit_message, send_message
 from storage.people import pseudonym
 from storage.roles import active_memberships, coordinates, wijkraad_membership
+from storage.visibility import publicly_visible
 from storage.votes import (
     MAX_PRIORITIES,
     MIN_OPTIONS,
     VoteRefused,
     ballot_count,
     ballot_of,
+    ballot_options,
     cast_ballot,
     close_vote,
     followers,
@@ -389,7 +391,7 @@ async def close_pressed(update: Update, context: WijkContext) -> None:
 def ballot_text(session: Session, *, vote: PriorityVote, person: Person, tz: ZoneInfo) -> str:
     """The ballot in the active locale: the options, the rules, the closing time, the current choice."""
     wijk = session.get(Area, vote.wijk_id)
-    options = options_of(session, vote_id=vote.id)
+    options = ballot_options(session, vote_id=vote.id)
     lines = [_("🗳️ <b>Stemming: wat komt eerst in {wijk}?</b>").format(wijk=html.escape(wijk.name if wijk else "?")),
              _("De wijkraad vraagt je te kiezen welke verzoeken en initiatieven voorrang krijgen. Kies er hoogstens "
                "{choices} en druk op ‘Stem opslaan’. Je kunt je stem veranderen tot de stemming sluit op "
@@ -403,14 +405,14 @@ def ballot_text(session: Session, *, vote: PriorityVote, person: Person, tz: Zon
     else:
         references = {r.id: r.reference for _option, r in options}
         lines.append(_("Je stem nu: {choices}").format(
-            choices=", ".join(references.get(i, "?") for i in ballot.request_ids)))
+            choices=", ".join(references[i] for i in ballot.request_ids if i in references)))
     return "\n".join(lines)
 
 
 def ballot_markup(session: Session, *, vote: PriorityVote, ticked: set[int]) -> InlineKeyboardMarkup:
     """A toggle per option and "Stem opslaan"."""
     rows = [[((CHECKED if r.id in ticked else UNCHECKED) + f"{r.reference}: {_short(r, 30)}", f"vote:t:{vote.id}:{r.id}")]
-            for _option, r in options_of(session, vote_id=vote.id)]
+            for _option, r in ballot_options(session, vote_id=vote.id)]
     rows.append([(_("💾 Stem opslaan"), f"vote:s:{vote.id}")])
     return inline(rows)
 
@@ -462,7 +464,7 @@ async def ballot_toggle(update: Update, context: WijkContext) -> None:
     if vote is None:
         return
     request_id = int(raw_request)
-    if request_id not in {option.request_id for option, _request in options_of(context.db, vote_id=vote.id)}:
+    if request_id not in {option.request_id for option, _request in ballot_options(context.db, vote_id=vote.id)}:
         context.answer(_("Deze knop werkt niet meer."), alert=True)
         return
     ticked = _ticked_on(update) ^ {request_id}
@@ -522,10 +524,12 @@ def _voted_line(count: int) -> str:
     return ngettext("{count} bewoner heeft gestemd.", "{count} bewoners hebben gestemd.", count).format(count=count)
 
 
-def results_text(session: Session, *, vote: PriorityVote) -> str:
-    """The ranked results with vote counts and the priorities marked, in the active locale."""
+def results_text(session: Session, *, vote: PriorityVote, for_residents: bool = False) -> str:
+    """The ranked results with vote counts and the priorities marked, in the active locale (for residents:
+    only the requests they may see now)."""
     wijk = session.get(Area, vote.wijk_id)
-    rows = results(session, vote_id=vote.id)
+    rows = [row for row in results(session, vote_id=vote.id)
+            if not for_residents or publicly_visible(row.request.status)]
     lines = [_("🗳️ <b>Uitslag van de stemming in {wijk}</b>").format(wijk=html.escape(wijk.name if wijk else "?")),
              _voted_line(ballot_count(session, vote_id=vote.id)), ""]
     for row in rows:
@@ -555,8 +559,8 @@ def announce_results(session: Session, *, vote: PriorityVote, tz: ZoneInfo) -> i
     people = voters(session, vote_id=vote.id)
     for person in people:
         with use_locale(person.language):
-            send_message(session, chat_id=person.telegram_id, quiet=True,
-                         text=results_text(session, vote=vote) + "\n\n" + _("Dank je voor je stem!"))
+            text = results_text(session, vote=vote, for_residents=True) + "\n\n" + _("Dank je voor je stem!")
+            send_message(session, chat_id=person.telegram_id, quiet=True, text=text)
     return len(people)
 
 

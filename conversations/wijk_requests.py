@@ -1,4 +1,4 @@
-"""/wijk: the open requests of the resident's wijk, each of which they can support."""
+"""/wijk: the requests of the resident's wijk open for support (storage.visibility says which)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from bot.i18n import _
 from conversations.card import priority_label
 from conversations.keyboards import inline
 from storage.models import Area, Request
-from storage.similar import OPEN, open_requests
 from storage.triage import support, supporters
+from storage.visibility import Viewer, may_support, relations, supportable_requests
 
 MAX_LISTED = 10
 
@@ -23,7 +23,7 @@ async def list_open(update: Update, context: WijkContext) -> None:
     if wijk is None:
         context.reply(_("Ik weet nog niet in welke wijk je woont. Dien eerst een verzoek in met /nieuw."))
         return
-    shown = [r for r in open_requests(context.db, wijk_id=wijk.id) if r.resident_id != context.person.id][:MAX_LISTED]
+    shown = supportable_requests(context.db, wijk_id=wijk.id, exclude_person_id=context.person.id, limit=MAX_LISTED)
     if not shown:
         context.reply(_("Er zijn nu geen open verzoeken van anderen in {wijk}.").format(wijk=html.escape(wijk.name)))
         return
@@ -36,18 +36,20 @@ async def list_open(update: Update, context: WijkContext) -> None:
     context.reply("\n".join(lines), inline(rows))
 
 
-def support_request(context: WijkContext, request: Request | None) -> None:
-    """Support `request` once, and say what happened."""
-    if request is None or request.status not in OPEN:
-        context.answer(_("Dit verzoek is niet meer open."), alert=True)
-        return
-    if request.resident_id == context.person.id:
-        context.answer(_("Dit is je eigen verzoek."), alert=True)
-        return
+def support_request(context: WijkContext, request: Request | None) -> bool:
+    """Support `request` once, and say what happened; True when the person supports it now."""
+    viewers = relations(context.db, person=context.person, request=request) if request is not None else frozenset()
+    if request is None or not may_support(viewers, request.status):
+        if request is not None and Viewer.FILER in viewers:
+            context.answer(_("Dit is je eigen verzoek."), alert=True)
+        else:  # the same words whether it was never open to residents or no longer is: nothing to learn
+            context.answer(_("Dit verzoek is niet meer open."), alert=True)
+        return False
     if support(context.db, person_id=context.person.id, request=request):
         context.answer(_("Je steunt {reference}. Je krijgt bericht als er nieuws is.").format(reference=request.reference))
     else:
         context.answer(_("Je steunde {reference} al.").format(reference=request.reference), alert=True)
+    return True
 
 
 async def support_pressed(update: Update, context: WijkContext) -> None:

@@ -32,9 +32,10 @@ from storage.models import (
     as_utc,
 )
 from storage.refusals import Refused
+from storage.visibility import SUPPORTABLE, publicly_visible
 
-# Requests a vote may be about: not yet answered, merged, refused, withdrawn or solved as a melding.
-VOTABLE = (RequestStatus.SUBMITTED, RequestStatus.AWAITING_RESIDENT, RequestStatus.ROUTED)
+# Requests a vote may be about: those residents may see and support (reviewed by the wijkraad, with the partners).
+VOTABLE = tuple(SUPPORTABLE)
 # Requests that no longer exist as such: they do not become priorities when a vote closes.
 GONE = (RequestStatus.DUPLICATE, RequestStatus.OUT_OF_SCOPE, RequestStatus.WITHDRAWN)
 MIN_OPTIONS = 2
@@ -125,6 +126,12 @@ def options_of(session: Session, *, vote_id: int) -> list[tuple[VoteOption, Requ
                              .where(VoteOption.vote_id == vote_id).order_by(VoteOption.position)).all())
 
 
+def ballot_options(session: Session, *, vote_id: int) -> list[tuple[VoteOption, Request]]:
+    """The options residents may see and choose now (one that went back to the wijkraad drops off)."""
+    return [(option, request) for option, request in options_of(session, vote_id=vote_id)
+            if publicly_visible(request.status)]
+
+
 def ballot_of(session: Session, *, vote_id: int, person_id: int) -> Ballot | None:
     """The person's ballot in this vote, if they voted."""
     return session.exec(select(Ballot).where(Ballot.vote_id == vote_id, Ballot.person_id == person_id)).first()
@@ -150,7 +157,7 @@ def cast_ballot(session: Session, *, vote_id: int, person: Person, request_ids: 
     if not follows(session, person_id=person.id, wijk_id=vote.wijk_id):
         raise VoteRefused("not_following")
     chosen = list(dict.fromkeys(request_ids))
-    allowed = {option.request_id for option, _request in options_of(session, vote_id=vote_id)}
+    allowed = {option.request_id for option, _request in ballot_options(session, vote_id=vote_id)}
     if not chosen or not set(chosen) <= allowed:
         raise VoteRefused("choices")
     if len(chosen) > vote.max_choices:

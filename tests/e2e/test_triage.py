@@ -12,6 +12,7 @@ from storage.models import Area, Membership, MembershipRole, Person, Request, Re
 from storage.people import get_or_create_person
 from storage.roles import grant
 from storage.working_days import add_working_days
+from storage.workflow import Actor, Role, transition
 from tests.harness import Harness, button_data, last_with_buttons, person, texts
 
 GROUP_A = {"id": -2001, "type": "supergroup", "title": "Wijkraad Leidsebuurt"}
@@ -204,6 +205,8 @@ async def test_queue_pages_and_request_history(wijkraden: Harness) -> None:
 async def test_supporting_instead_of_filing_and_from_wijk(wijkraden: Harness) -> None:
     bot = wijkraden
     await file(bot, person(940), "De schommel in de speeltuin aan de Leidsevaart is kapot, graag repareren.")
+    with bot.db.transaction_sync() as session:  # routed: residents may now see and support it
+        transition(session, request=session.get(Request, 1), action="route", actor=Actor(Role.WIJKRAAD, None, "w"))
     kees = person(941)
     await bot.say(kees, "/nieuw")
     replies = await bot.say(kees, "Leidsebuurt")

@@ -47,7 +47,8 @@ GROUP = -7001
 
 @pytest.fixture
 def world(db):  # type: ignore[no-untyped-def]
-    """A wijk with a wijkraad group, six open requests, three followers and one resident who does not follow."""
+    """A wijk with a wijkraad group, six requests routed to partners, three followers and one resident who does not
+    follow."""
     with db.transaction_sync() as session:
         load_municipality(session, config=example_config())
         wijk = session.exec(select(Area).where(Area.code == "zuid-west-leidsebuurt")).one()
@@ -59,9 +60,10 @@ def world(db):  # type: ignore[no-untyped-def]
         grant(session, person=wim, role=MembershipRole.WIJKRAAD, area_id=wijk.id, display_name="Wim")
         link_group(session, chat_id=GROUP, title="Wijkraad", by=wim, area_id=wijk.id)
         for n in range(6):
-            file_request(session, resident=people[0], new=NewRequest(
+            request = file_request(session, resident=people[0], new=NewRequest(
                 wijk_id=wijk.id, kind=RequestKind.INITIATIVE if n == 5 else RequestKind.WISH, theme_id=theme.id,
                 text=f"Verzoek nummer {n} voor de wijk, met genoeg tekst."))
+            transition(session, request=request, action="route", actor=Actor(Role.WIJKRAAD, wim.id, "w"))
         for follower in people[:3]:
             session.add(Subscription(person_id=follower.id, wijk_id=wijk.id))
         session.execute(delete(OutboxMessage))
@@ -106,12 +108,13 @@ def test_start_vote_stores_options_and_defaults_to_at_most_five_priorities(world
 
 
 def test_start_vote_refuses_what_does_not_fit(world) -> None:  # type: ignore[no-untyped-def]
-    with world.transaction_sync() as session:  # request 6 is no longer open
-        transition(session, request=session.get(Request, 6), action="withdraw",
-                   actor=Actor(Role.RESIDENT, world.people[0], "p"))
+    with world.transaction_sync() as session:  # request 6 is no longer open, request 5 is back with the wijkraad
+        transition(session, request=session.get(Request, 6), action="answer", actor=Actor(Role.PARTNER, None, "p"))
+        transition(session, request=session.get(Request, 5), action="return", actor=Actor(Role.PARTNER, None, "p"))
     cases = [
         ({"request_ids": [1]}, "options"),
         ({"request_ids": [1, 6]}, "not_open"),
+        ({"request_ids": [1, 5]}, "not_open"),
         ({"request_ids": [1, 2], "max_choices": 3}, "max_choices"),
         ({"request_ids": [1, 2], "max_choices": 0}, "max_choices"),
         ({"request_ids": [1, 2], "closes_at": NOW - timedelta(minutes=1)}, "closes_at"),
