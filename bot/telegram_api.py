@@ -32,6 +32,10 @@ class Refused(ApiError):
     """400 and other final refusals."""
 
 
+class Conflict(Refused):
+    """409: another getUpdates (a second instance with this token) or a webhook is in the way."""
+
+
 class BadToken(ApiError):
     """401/404 on every method: the token is wrong."""
 
@@ -119,6 +123,8 @@ def _raise_for(status: int, data: dict[str, Any]) -> Any:
         raise Blocked(description)
     if code == 401:
         raise BadToken("the Bot API refused the token (check WIJKBOT_TOKEN)")
+    if code == 409:
+        raise Conflict(description)
     raise Refused(description)
 
 

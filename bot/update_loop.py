@@ -4,15 +4,21 @@ PTB's Updater confirms updates (the next getUpdates offset) before handlers have
 Here each update is handled inside one database transaction that also records its
 update_id; only then does the next getUpdates call move the offset past it. A redelivered
 update (after a crash, or a duplicate) finds its update_id recorded and changes nothing.
+
+Faults are ridden out, never fatal: a failing getUpdates (network, 5xx, 409 Conflict with another
+instance, anything unexpected) is retried with backoff; while the database is unreachable or
+locked, the same update is tried again with backoff and nothing is confirmed; the long poll is
+raced against stop, so stopping takes no longer than the update in hand.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 
@@ -22,14 +28,17 @@ from telegram.ext import Application
 
 from bot.i18n import _, pick_locale, set_locale
 from bot.settings import Settings
-from bot.telegram_api import BotApi, RetryLater
+from bot.telegram_api import BadToken, BotApi, Conflict, RetryLater
 from bot.unit import Unit, enter_unit, leave_unit
-from storage.db import Database
+from storage.db import Database, database_unavailable
 from storage.models import Person
 from storage.outbox import enqueue
 from storage.updates import is_processed, mark_processed, next_offset
 
 log = logging.getLogger(__name__)
+UPDATE_ID_MAX = 2**63 - 1  # update ids are stored as signed 64-bit integers
+POLL_BACKOFF_MAX = 30.0  # seconds between getUpdates attempts at most
+OUTAGE_BACKOFF_MAX = 5.0  # seconds between attempts at an update while the database is away, at most
 
 
 class UpdateLoop:
@@ -44,6 +53,8 @@ class UpdateLoop:
         self._highest_seen: int | None = None
         self._recent: dict[int, deque[float]] = {}
         self._warned: dict[int, float] = {}
+        self._outage_since: float | None = None  # when the database went away (None: it is there)
+        self._outage_backoff = 0.5
 
     async def run(self, stop: asyncio.Event, api: BotApi) -> None:
         """Poll until `stop` is set."""
@@ -51,41 +62,89 @@ class UpdateLoop:
             offset = next_offset(session)
         self._highest_seen = None if offset is None else offset - 1
         backoff = 0.5
+        trouble: str | None = None  # the kind of getUpdates failure logged, until a poll works again
         while not stop.is_set():
             try:
-                raw_updates = await api.get_updates(offset=offset, timeout=self.settings.poll_timeout)
-                backoff = 0.5
-            except RetryLater as failure:
-                wait = failure.retry_after or backoff
-                log.warning("getUpdates failed (%s); retrying in %.1fs", failure, wait)
+                polled = await _unless_stopped(stop, api.get_updates(offset=offset, timeout=self.settings.poll_timeout))
+            except BadToken:
+                raise  # a wrong token does not heal by waiting
+            except Exception as failure:  # noqa: BLE001 - whatever went wrong, polling goes on
+                wait = failure.retry_after if isinstance(failure, RetryLater) and failure.retry_after else backoff
+                kind = _failure_kind(failure)
+                if kind != trouble:
+                    if isinstance(failure, Conflict):
+                        log.warning("getUpdates: 409 Conflict (%s): another instance polls with this token, or a "
+                                    "webhook is set; retrying with backoff", failure)
+                    elif isinstance(failure, RetryLater):
+                        log.warning("getUpdates failed (%s); retrying with backoff", failure)
+                    else:
+                        log.exception("getUpdates failed unexpectedly; retrying with backoff")
+                    trouble = kind
                 await _sleep_or_stop(stop, wait)
-                backoff = min(backoff * 2, 30)
+                backoff = min(backoff * 2, POLL_BACKOFF_MAX)
                 continue
-            for raw in raw_updates:
-                await self.handle_raw(raw)
-                offset = int(raw["update_id"]) + 1
+            if polled is None:  # stopping: the poll was cancelled, nothing in it was confirmed
+                break
+            if trouble is not None:
+                log.warning("getUpdates works again")
+                trouble = None
+            backoff = 0.5
+            for raw in polled:
+                if not await self.handle_raw(raw, stop):
+                    return  # stopped while waiting for the database: this update comes again next time
+                update_id = raw.get("update_id")
+                if _is_int(update_id) and (offset is None or update_id >= offset):
+                    offset = update_id + 1
+                # Give the dispatcher (and everything else) a turn between updates: replies leave
+                # while a backlog is being worked through.
+                await asyncio.sleep(0)
                 if stop.is_set():
                     break
 
-    async def handle_raw(self, raw: dict[str, Any]) -> None:
-        """Parse one update on its own, so one odd update cannot block the others."""
+    async def handle_raw(self, raw: dict[str, Any], stop: asyncio.Event | None = None) -> bool:
+        """Parse one update on its own, so one odd update cannot block the others.
+
+        Returns False only when `stop` was set while the database was away (the update is not handled).
+        """
+        update_id = raw.get("update_id")
+        if not _is_int(update_id) or not 0 <= update_id <= UPDATE_ID_MAX:
+            log.warning("update with id %r skipped: not a 64-bit update id (never stored)", update_id)
+            return True
         try:
             update = Update.de_json(raw, self.application.bot)
         except Exception:
-            log.exception("update %s could not be parsed; skipping it", raw.get("update_id"))
-            async with self.db.transaction() as session:
-                if not is_processed(session, update_id=int(raw["update_id"])):
-                    mark_processed(session, update_id=int(raw["update_id"]))
-            return
-        await self.handle(update)
+            log.exception("update %s could not be parsed; skipping it", update_id)
+            if not await self._while_database_away(stop, lambda: self._mark_unparsed(update_id)):
+                return False
+            self._database_back()
+            return True
+        return await self.handle(update, stop)
 
-    async def handle(self, update: Update) -> None:
-        """Handle one update exactly once: effects, dialog state and replies commit together."""
+    async def _mark_unparsed(self, update_id: int) -> None:
+        """Record an update that could not be parsed as handled, without effects."""
+        async with self.db.transaction() as session:
+            if not is_processed(session, update_id=update_id):
+                mark_processed(session, update_id=update_id)
+
+    async def handle(self, update: Update, stop: asyncio.Event | None = None) -> bool:
+        """Handle one update exactly once: effects, dialog state and replies commit together.
+
+        While the database is away the same update is tried again (nothing marked, no apology);
+        returns False only when `stop` was set meanwhile.
+        """
         if self._flooding(update):
-            await self._ignore_flood(update)
-            self._highest_seen = max(self._highest_seen or 0, update.update_id)
-            self.on_commit()
-            return
+            if not await self._while_database_away(stop, lambda: self._ignore_flood(update)):
+                return False
+        elif not await self._while_database_away(stop, lambda: self._handle_once(update)):
+            return False
+        self._database_back()
+        self._highest_seen = max(self._highest_seen or 0, update.update_id)
+        self.on_commit()
+        return True
+
+    async def _handle_once(self, update: Update) -> None:
+        """One attempt; a handler's bug is rolled back, recorded and apologised for; an unavailable
+        database is raised to the caller, which tries again."""
         try:
             async with self.db.transaction() as session:
                 if self._maybe_seen(update.update_id) and is_processed(session, update_id=update.update_id):
@@ -100,11 +159,43 @@ class UpdateLoop:
                 if unit.error is not None:
                     raise unit.error
                 mark_processed(session, update_id=update.update_id)
-        except Exception:
+        except Exception as error:
+            if database_unavailable(error):
+                raise
             log.exception("update %s failed; its changes were rolled back", update.update_id)
             await self._record_failure(update)
-        self._highest_seen = max(self._highest_seen or 0, update.update_id)
-        self.on_commit()
+
+    async def _while_database_away(self, stop: asyncio.Event | None, attempt: Callable[[], Awaitable[None]]) -> bool:
+        """Run `attempt` until it gets through to the database, waiting with backoff while it is away.
+
+        Says so once when the database goes away (and `_database_back` once when it is back).
+        Returns False when `stop` was set while waiting.
+        """
+        while True:
+            try:
+                await attempt()
+                return True
+            except Exception as error:
+                if not database_unavailable(error):
+                    raise
+                if self._outage_since is None:
+                    self._outage_since = time.monotonic()
+                    self._outage_backoff = 0.5
+                    log.warning("database unavailable (%s); the update in hand waits, nothing is confirmed, "
+                                "retrying with backoff", _short(error))
+            if stop is None:
+                await asyncio.sleep(self._outage_backoff)
+            else:
+                await _sleep_or_stop(stop, self._outage_backoff)
+                if stop.is_set():
+                    return False
+            self._outage_backoff = min(self._outage_backoff * 2, OUTAGE_BACKOFF_MAX)
+
+    def _database_back(self) -> None:
+        """After an outage: say once that the database is back."""
+        if self._outage_since is not None:
+            log.warning("database available again after %.1f s", time.monotonic() - self._outage_since)
+            self._outage_since = None
 
     def _flooding(self, update: Update) -> bool:
         """More than `flood_messages` updates from one person within `flood_seconds` (by when they were sent)."""
@@ -175,3 +266,38 @@ async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), timeout=seconds)
     except TimeoutError:
         pass
+
+
+async def _unless_stopped(stop: asyncio.Event, call: Coroutine[Any, Any, Any]) -> Any:
+    """The call's result, or None when `stop` is set first (the call is then cancelled)."""
+    task = asyncio.ensure_future(call)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    except BaseException:
+        task.cancel()
+        raise
+    finally:
+        stopping.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return None
+
+
+def _is_int(value: object) -> bool:
+    """An integer (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _failure_kind(failure: BaseException) -> str:
+    """What to log once per spell of getUpdates trouble."""
+    return type(failure).__name__
+
+
+def _short(error: BaseException) -> str:
+    """The first line of an error, without SQLAlchemy's long tail."""
+    text = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return text[0] if text else type(error).__name__
