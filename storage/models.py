@@ -91,6 +91,8 @@ class Theme(SQLModel, table=True):
 class Person(SQLModel, table=True):
     """Anyone who talks to the bot; residents keep only id, language and wijk."""
 
+    __table_args__ = {"sqlite_autoincrement": True}  # an erased person's id is never anyone else's (audit rows)
+
     id: int | None = Field(default=None, primary_key=True)
     telegram_id: int = Field(sa_type=sa.BigInteger, unique=True, index=True)
     language: str = Field(default="nl", max_length=10)
@@ -185,6 +187,8 @@ class ProcessedUpdate(SQLModel, table=True):
 class OutboxMessage(SQLModel, table=True):
     """A Bot API call owed to someone, written in the transaction that caused it."""
 
+    __table_args__ = {"sqlite_autoincrement": True}  # outcomes are written by id: a deleted row's id stays unused
+
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = Field(sa_type=sa.BigInteger, index=True)
     method: str = Field(max_length=40)
@@ -240,6 +244,8 @@ class OrganisationWijk(SQLModel, table=True):
 
 class Membership(SQLModel, table=True):
     """A role held by a person; revoked memberships stay for history but grant nothing."""
+
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are in audit rows and buttons; erasure deletes rows
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)

@@ -31,10 +31,24 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
-    """Configure and run on `connection`."""
+    """Configure and run on `connection`.
+
+    On SQLite, rebuilding a table that others refer to (batch mode) drops it: foreign keys are off
+    meanwhile (only possible outside a transaction), checked before commit, and on again after.
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:  # on the driver's connection: SQLAlchemy would open a transaction first
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
-    with context.begin_transaction():
-        context.run_migrations()
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                raise RuntimeError("the migration left rows that refer to missing rows")
+    finally:
+        if sqlite:
+            connection.rollback()  # nothing left open (the migrations committed)
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
