@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler
 from bot.context import WijkContext
 from bot.i18n import _, use_locale
 from bot.unit import current_unit
-from conversations.notices import GROUP_LOCALE, to_groups
+from conversations.notices import GROUP_LOCALE, refresh_cards, to_groups
 from storage.models import Person
 from storage.triage import answer_clarification, open_clarification
 from storage.dialogs import load_dialog
@@ -57,4 +57,5 @@ async def receive_answer(update: Update, context: WijkContext) -> None:
                   text_nl=_("💬 Antwoord van de bewoner op {reference}:\n{answer}").format(
                       reference=request.reference, answer=html.escape(answer)),
                   reply_to=(clarification.group_chat_id, clarification.card_message_id or 0))
+    refresh_cards(context.db, request=request, tz=context.settings.tz)
     context.reply(_("Dank je! Je antwoord is doorgegeven aan de wijkraad."))

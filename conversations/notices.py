@@ -9,18 +9,19 @@ import html
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from telegram import ForceReply
 from zoneinfo import ZoneInfo
 
 from bot.i18n import _, fmt_date, use_locale
 from conversations.card import card_buttons, card_text
 from storage.groups import wijkraad_groups
-from storage.models import Organisation, Person, Request
+from storage.models import Organisation, OutboxMessage, OutboxStatus, Person, Request
 from storage.municipality import municipality_settings
-from storage.outbox import enqueue, send_message
+from storage.outbox import edit_message, enqueue, send_message
 
 GROUP_LOCALE = "nl"  # wijkraad groups read Dutch
+CARD_MARK = "_card"  # the outbox key naming the request a card shows (keys starting with _ are never sent)
 
 
 def _resident(session: Session, request: Request) -> Person | None:
@@ -43,8 +44,27 @@ def card_to_groups(session: Session, *, request: Request, tz: ZoneInfo) -> int:
                     "chat_id": group.chat_id, "photo": file_id,
                     "caption": _("Foto bij {reference}").format(reference=request.reference)})
             send_message(session, chat_id=group.chat_id, text=text,
-                         reply_markup=buttons.to_dict() if buttons else None)
+                         reply_markup=buttons.to_dict() if buttons else None, marks={CARD_MARK: request.id})
     return len(groups)
+
+
+def refresh_cards(session: Session, *, request: Request, tz: ZoneInfo) -> int:
+    """Bring every card of the request already in a wijkraad group of its wijk up to date (status, last
+    action, the buttons still open); returns how many edits are owed."""
+    chats = [group.chat_id for group in wijkraad_groups(session, wijk_id=request.wijk_id)]
+    if not chats or request.id is None:
+        return 0
+    sent = session.exec(select(OutboxMessage.chat_id, OutboxMessage.sent_message_id).where(
+        col(OutboxMessage.chat_id).in_(chats), OutboxMessage.method == "sendMessage",
+        OutboxMessage.status == OutboxStatus.SENT, col(OutboxMessage.sent_message_id).is_not(None),
+        OutboxMessage.payload[CARD_MARK].as_integer() == request.id)).all()  # type: ignore[index]
+    with use_locale(GROUP_LOCALE):
+        text = card_text(session, request=request, tz=tz)
+        buttons = card_buttons(request)
+        for chat_id, message_id in sent:
+            edit_message(session, chat_id=chat_id, message_id=message_id, text=text,
+                         reply_markup=buttons.to_dict() if buttons else None)
+    return len(sent)
 
 
 def to_groups(session: Session, *, wijk_id: int, text_nl: str, reply_to: tuple[int, int] | None = None) -> None:
@@ -205,11 +225,13 @@ def answer_to_wijkraad(session: Session, *, request: Request, organisation: str,
             "📨 {organisation} heeft {reference} beantwoord:").format(
             organisation=html.escape(organisation), reference=request.reference) + "\n\n"
             + answer_body(fields, tz, with_means=True))
+    refresh_cards(session, request=request, tz=tz)
 
 
 def handed_back(session: Session, *, request: Request, organisation: str, reason: str, back_with_wijkraad: bool,
                 tz: ZoneInfo) -> None:
     """"Not ours": the wijkraad and the coordinators hear it; the card comes back when no one else has it."""
+    refresh_cards(session, request=request, tz=tz)
     with use_locale(GROUP_LOCALE):
         to_groups(session, wijk_id=request.wijk_id, text_nl=_(
             "↩️ {organisation} geeft {reference} terug: “{reason}”").format(
@@ -233,6 +255,7 @@ def handed_back(session: Session, *, request: Request, organisation: str, reason
 
 def reopened(session: Session, *, request: Request, tz: ZoneInfo) -> None:
     """The resident is not satisfied with a category 1 or 5 answer: back on the wijkraad's table."""
+    refresh_cards(session, request=request, tz=tz)
     with use_locale(GROUP_LOCALE):
         to_groups(session, wijk_id=request.wijk_id, text_nl=_(
             "🔁 De bewoner is niet tevreden met het antwoord op {reference} en vraagt de wijkraad er opnieuw "

@@ -20,7 +20,7 @@ from telegram import ForceReply, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import WijkContext
-from bot.i18n import _
+from bot.i18n import _, use_locale
 from conversations import notices
 from conversations.buttons import parse_id
 from conversations.card import card_buttons, card_text, priority_label
@@ -113,9 +113,10 @@ def _refresh_card(context: WijkContext, request: Request, markup: InlineKeyboard
         chat_id, message_id = query.message.chat.id, query.message.message_id
     if chat_id is None or message_id is None:
         return
-    buttons = markup if markup is not None else card_buttons(request)
-    edit_message(context.db, chat_id=chat_id, message_id=message_id,
-                 text=card_text(context.db, request=request, tz=context.settings.tz),
+    with use_locale(notices.GROUP_LOCALE):  # the card reads the same whoever pressed
+        buttons = markup if markup is not None else card_buttons(request)
+        text = card_text(context.db, request=request, tz=context.settings.tz)
+    edit_message(context.db, chat_id=chat_id, message_id=message_id, text=text,
                  reply_markup=buttons.to_dict() if buttons else None)
 
 

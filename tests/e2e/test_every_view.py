@@ -19,6 +19,7 @@ from sqlmodel import select
 
 from bot.cli_setup import EXPORTS, ExportScope
 from bot.i18n import use_locale
+from conversations.notices import refresh_cards
 from conversations.texts import status_label
 from storage.models import Area, MembershipRole, Person, Request, RequestStatus
 from storage.people import get_or_create_person, pseudonym
@@ -95,10 +96,9 @@ class Walk:
         assert (reference in shown) == waiting, shown
         sane(await bot.say(member, "/stand", chat=GROUP_A), f"/stand (group) at {expected}")
         sane(await bot.say(member, "/contract", chat=GROUP_A), f"/contract (group) at {expected}")
-        # The card in the group renders (its status line is not always brought up to date: see the report
-        # of issue 13; /verzoek above shows the card as it is now).
+        # The card in the group is brought up to date with every change, in the group's language.
         card = current(await bot.pg.bot_messages(group), self.cards[letter])
-        assert reference in card["text"] and "Status: " in card["text"], card["text"]
+        assert label(expected, "nl") in card["text"], card["text"]
         await bot.new_messages(group)
 
         # The partner: inbox, afspraken, figures, contract.
@@ -221,13 +221,14 @@ async def test_every_status_every_view(walk: Walk, caplog: pytest.LogCaptureFixt
     await bot.press(WENDY, card_b, "Melding", chat_id=group)
     await walk.views("B", "solved_directly")
 
-    # D: withdrawn by its resident. There is no chat command for it yet: the domain's transition, as a
-    # resident's withdrawal would make it.
+    # D: withdrawn by its resident. There is no chat command for it yet: the domain's transition and the
+    # card refresh, as a resident's withdrawal would make them.
     await filed(walk, "D", DORA, "Graag een hondenpoepbak bij het grasveld aan de Leidsevaart.")
     with bot.db.transaction_sync() as session:
         request = session.exec(select(Request).where(Request.reference == walk.requests["D"][0])).one()
         dora = session.get(Person, request.resident_id)
         transition(session, request=request, action="withdraw", actor=Actor(Role.RESIDENT, dora.id, pseudonym(dora)))
+        refresh_cards(session, request=request, tz=TZ)  # as every change of a request does
     await walk.views("D", "withdrawn")
 
     assert walk.visited == set(RequestStatus) | {"reopened"}
