@@ -7,36 +7,67 @@
 - Network errors and 5xx are retried with backoff; 403 (blocked) marks the person inactive.
 - Notices to residents (`quiet` rows) wait during the quiet hours and go out in the morning,
   oldest first.
-- A row is marked sent right after Telegram accepts it (outcomes are written in batches); a
-  crash in between may repeat at most the messages in that small batch.
+
+Never twice. Telegram's sendMessage has no idempotency key, so a row may only be repeated when
+nobody can know whether it went out: it was being sent when the process died.
+- A row is *claimed* in the database right before its call (`claimed_by` this dispatcher, with a
+  lease `claimed_until`), and the claim is cleared with the outcome. A claim is granted in one
+  UPDATE only to a pending row that is unclaimed (or whose claim lapsed) of a chat nobody else
+  is sending to, so a second dispatcher on the same database (an operator's mistake, a restart
+  overlapping the old process) never sends a row that is claimed, and never a chat's rows out of
+  order. We chose claimed rows over one dispatcher per database (a lock): they need no extra
+  table or connection, survive the lock holder's death the same way, and let several workers
+  share the outbox on PostgreSQL later (each keeps Telegram's limits on its own today).
+- Claims and outcomes are written by group commit: a write starts as soon as there is anything
+  to write, and the next right after the previous commits, so an answered send is recorded within
+  a few milliseconds, and its claim keeps everyone else off it until then.
+- After a crash only claimed rows can repeat: a claim of a dead process on this host (its pid
+  is gone, or it was an earlier life of our own pid) is taken over at once; one from another host
+  once its lease has lapsed.
+- Outcomes are plain UPDATEs by id that skip rows no longer there (an erased person's rows) and
+  rows someone else has claimed since; a batch that cannot be written is retried with backoff
+  while the database is away (said once in the log), and otherwise written row by row, so one
+  outcome that cannot be written is logged once and holds up no other.
+- Ids are never reused (AUTOINCREMENT on SQLite, sequences on PostgreSQL): an outcome cannot land
+  on a newer row.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
+import socket
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, update
+import sqlalchemy as sa
+from sqlalchemy import bindparam, delete, exists, func, or_, update
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session, select
 
 from bot.telegram_api import Blocked, BotApi, Refused, RetryLater
 from scheduler.limits import Limiter, RateLimits
 from storage.db import Database
 from storage.invitations import expand_invitation_link
-from storage.models import OutboxMessage, OutboxStatus, Person, utcnow
+from storage.models import OutboxMessage, OutboxStatus, Person, as_utc, utcnow
 from storage.municipality import MunicipalitySettings, municipality_settings
 
 log = logging.getLogger(__name__)
 FETCH = 1000
-RECORD_EVERY = 0.05  # seconds between batched outcome writes
 PASS_GAP = 0.005  # at most one pass over the outbox per this many seconds
 MAX_BACKOFF = 300
 UNLIMITED = {"answerCallbackQuery"}  # not a message: outside the flood limits
+LEASE = timedelta(seconds=60)  # a claim outlives the longest call (30 s timeout) and its outcome write
+WRITE_RETRY_MAX = 2.0  # seconds between attempts to write while the database is away
+FLUSH_AT_STOP = 5.0  # seconds to write the last outcomes when stopping
+HOST = socket.gethostname()
+_LIVE_OWNERS: set[str] = set()  # the dispatchers of this process (tests run two in one process)
+_TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -64,13 +95,20 @@ class OutboxDispatcher:
         self.limiter = Limiter(limits or RateLimits())
         self.idle_seconds = idle_seconds
         self.clock = clock
+        self.owner = f"{HOST}:{os.getpid()}:{secrets.token_hex(6)}"
+        _LIVE_OWNERS.add(self.owner)
         self._wake = asyncio.Event()
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._in_flight: set[int] = set()  # handed to a worker, outcome not yet written
         self._unsettled: set[int] = set()  # of those: not yet known to be sent (they hold their chat)
         self._skipped: set[int] = set()  # chats with due rows the last pass had to leave for later
-        self._outcomes: list[Outcome] = []
-        self._recorded = asyncio.Event()
+        self._outcomes: list[Outcome] = []  # to write in the next round
+        self._claims: dict[int, asyncio.Future[tuple[str, dict[str, Any]] | None]] = {}  # to claim in the next round
+        self._writer: asyncio.Task[None] | None = None
+        self._write_failing = False
+        self._unwritable: set[int] = set()  # rows whose outcome could not be written (logged once)
+        self._gone: set[str] = set()  # claim owners known to be dead
+        self._stopping = False
         self._quiet: MunicipalitySettings | None = None
 
     def wake(self) -> None:
@@ -78,8 +116,7 @@ class OutboxDispatcher:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Send until `stop` is set; then finish what is in flight and record it."""
-        recorder = asyncio.create_task(self._record_loop(stop))
+        """Send until `stop` is set; then finish the sends in flight and record them."""
         try:
             while not stop.is_set():
                 self._wake.clear()
@@ -90,10 +127,14 @@ class OutboxDispatcher:
                 await _wait_any(self._wake, stop, timeout=self.idle_seconds)
                 await asyncio.sleep(PASS_GAP)  # wake-ups close together make one pass
         finally:
+            self._stopping = True  # workers stop after the send they are making
             if self._workers:
                 await asyncio.gather(*self._workers.values(), return_exceptions=True)
-            await self._flush()
-            recorder.cancel()
+            try:
+                await asyncio.wait_for(self._flush(), timeout=FLUSH_AT_STOP)
+            except TimeoutError:
+                log.warning("stopped with %d outbox outcomes unwritten; those rows may be sent again",
+                            len(self._outcomes))
 
     def _settings(self) -> MunicipalitySettings:
         """Quiet hours (read once; the configuration changes only with `wijkbot init` and a restart)."""
@@ -107,7 +148,8 @@ class OutboxDispatcher:
 
         Reads only due rows, plus, per chat, the first row that is not due yet: later rows of
         that chat wait behind it (order per chat). A resident's notice held for the night holds
-        only their later notices, never a reply to something they just did.
+        only their later notices, never a reply to something they just did. A chat another
+        dispatcher is sending to is left to it.
         """
         now = self.clock()
         with self.db.read() as session:
@@ -123,10 +165,15 @@ class OutboxDispatcher:
         for chat_id, quiet, attempts, first in waiting:
             target = first_night_notice if quiet and attempts == 0 else first_blocking
             target[chat_id] = min(first, target.get(chat_id, first))
+        lease_now = utcnow()
+        claimed_elsewhere = {row.chat_id for row in rows if row.id not in self._in_flight
+                             and self._claim_holds(row.claimed_by, row.claimed_until, lease_now)}
         per_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
         held: set[int] = set(self._workers)
         skipped: set[int] = set()
         for row in rows:
+            if row.chat_id in claimed_elsewhere:
+                continue
             if row.chat_id in held:
                 if row.id not in self._in_flight:
                     skipped.add(row.chat_id)
@@ -149,6 +196,26 @@ class OutboxDispatcher:
         self.limiter.forget_idle(set(self._workers))
         return len(per_chat)
 
+    def _claim_holds(self, owner: str | None, until: datetime | None, lease_now: datetime) -> bool:
+        """Whether a claim keeps everyone else (us included) off its row: its lease runs and its owner may live."""
+        if owner is None or until is None or as_utc(until) <= lease_now:
+            return False
+        return not self._owner_gone(owner)
+
+    def _owner_gone(self, owner: str) -> bool:
+        """A claim owner known to be dead: a process on this host whose pid is gone, or an earlier life
+        of our own pid (in a container the bot may get the same pid after every restart)."""
+        if owner in self._gone:
+            return True
+        parts = owner.rsplit(":", 2)  # host:pid:token
+        if len(parts) != 3 or parts[0] != HOST or not parts[1].isdigit():
+            return False  # another host: only its lease tells
+        pid = int(parts[1])
+        gone = owner not in _LIVE_OWNERS if pid == os.getpid() else not _pid_alive(pid)
+        if gone:
+            self._gone.add(owner)
+        return gone
+
     def _worker_done(self, chat_id: int) -> None:
         """A chat is done for now: look again if it has rows that waited for this worker."""
         self._workers.pop(chat_id, None)
@@ -156,15 +223,23 @@ class OutboxDispatcher:
             self._wake.set()
 
     async def _send_chat(self, chat_id: int, rows: list[OutboxMessage]) -> None:
-        """Send one chat's rows in order; stop at the first that must wait."""
+        """Send one chat's rows in order; stop at the first that must wait, or is not ours to send."""
         for index, row in enumerate(rows):
+            if self._stopping:
+                self._release([r.id for r in rows[index:]])
+                return
             try:
                 outcome = await self._send_one(row)
-            except Exception:  # a bug or an unexpected answer: the rows stay pending, nothing is lost
+            except Exception:  # a bug or an unexpected answer: the row stays pending, nothing is lost
                 log.exception("sending outbox row %s failed unexpectedly", row.id)
+                backoff = timedelta(seconds=min(2 ** min(row.attempts, 8), MAX_BACKOFF))
+                outcome = Outcome(row.id, OutboxStatus.PENDING, error="unexpected error", attempts=row.attempts + 1,
+                                  retry_at=self.clock() + backoff)
+            if outcome is None:  # claimed by another dispatcher, sent already, or deleted (erasure)
                 self._release([r.id for r in rows[index:]])
                 return
             self._outcomes.append(outcome)
+            self._write_soon()
             if outcome.status != OutboxStatus.PENDING:
                 self._unsettled.discard(row.id)
             if outcome.status == OutboxStatus.PENDING or outcome.blocked_chat is not None:
@@ -190,22 +265,29 @@ class OutboxDispatcher:
             end += timedelta(days=1)
         return end.astimezone(UTC)
 
-    async def _send_one(self, row: OutboxMessage) -> Outcome:
-        """One Bot API call (within the limits) and what it means for the row."""
-        outcome = await self._attempt(row)
-        outcome.forget = bool(row.payload.get("_forget")) and outcome.status != OutboxStatus.PENDING
-        return outcome
+    async def _send_one(self, row: OutboxMessage) -> Outcome | None:
+        """Claim the row, make its Bot API call (within the limits), and say what it means for the row.
 
-    async def _attempt(self, row: OutboxMessage) -> Outcome:
-        """Make the call and classify the answer."""
+        None: the row is not ours to send (claimed by someone else, or gone).
+        """
         held_until = self._quiet_until(row)
         if held_until is not None:
             return Outcome(row.id, OutboxStatus.PENDING, retry_at=held_until)
         if row.method not in UNLIMITED:
             await self.limiter.wait_turn(row.chat_id)
+        claimed = await self._claim(row.id)
+        if claimed is None:
+            return None
+        method, payload = claimed  # as it is now (redaction may have changed it since the pass read it)
+        outcome = await self._attempt(row, method, payload)
+        outcome.forget = bool(payload.get("_forget")) and outcome.status != OutboxStatus.PENDING
+        return outcome
+
+    async def _attempt(self, row: OutboxMessage, method: str, payload: dict[str, Any]) -> Outcome:
+        """Make the call and classify the answer."""
         try:
             # An invitation's token is put in only now: the outbox never holds it (storage/invitations.py).
-            result = await self.api.call(row.method, expand_invitation_link(row.payload))
+            result = await self.api.call(method, expand_invitation_link(payload))
         except RetryLater as error:
             if error.retry_after is not None:
                 self.limiter.pause(row.chat_id, error.retry_after)
@@ -225,49 +307,136 @@ class OutboxDispatcher:
         message_id = result.get("message_id") if isinstance(result, dict) else None
         return Outcome(row.id, OutboxStatus.SENT, message_id=message_id)
 
-    async def _record_loop(self, stop: asyncio.Event) -> None:
-        """Write outcomes in small batches."""
-        while True:
-            await asyncio.sleep(RECORD_EVERY)
-            await self._flush()
+    # --- writing: claims and outcomes, by group commit ------------------------------------------
+
+    async def _claim(self, row_id: int) -> tuple[str, dict[str, Any]] | None:
+        """Claim the row for sending (in the next write); its method and payload, or None if not granted."""
+        future: asyncio.Future[tuple[str, dict[str, Any]] | None] = asyncio.get_running_loop().create_future()
+        self._claims[row_id] = future
+        self._write_soon()
+        return await future
+
+    def _write_soon(self) -> None:
+        """Start writing now, unless a write is under way (it picks this up right after it commits)."""
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_rounds())
+
+    async def _write_rounds(self) -> None:
+        """Write until nothing waits; while the database is away, retry with backoff."""
+        delay = 0.0
+        while self._outcomes or self._claims:
+            if delay:
+                await asyncio.sleep(delay)
+            written = await self._write_round()
+            delay = 0.0 if written else min(max(delay * 2, 0.05), WRITE_RETRY_MAX)
 
     async def _flush(self) -> None:
-        """Write the outcomes collected so far in one transaction."""
-        if not self._outcomes:
-            return
-        outcomes, self._outcomes = self._outcomes, []
+        """Until everything collected so far is written."""
+        while self._outcomes or self._claims or (self._writer is not None and not self._writer.done()):
+            self._write_soon()
+            assert self._writer is not None
+            await self._writer
+
+    async def _write_round(self) -> bool:
+        """Write the outcomes and claims collected so far in one transaction; False: try again later."""
+        outcomes: list[Outcome] = []
+        claims: dict[int, asyncio.Future[tuple[str, dict[str, Any]] | None]] = {}
         try:
-            await self._record(outcomes)
-        except Exception:
-            log.exception("could not record %d outbox outcomes; will retry", len(outcomes))
-            self._outcomes = outcomes + self._outcomes
+            async with self.db.transaction() as session:
+                outcomes, self._outcomes = self._outcomes, []
+                claims, self._claims = self._claims, {}
+                self._record(session, outcomes)
+                granted = self._claim_rows(session, list(claims)) if claims else {}
+        except Exception as error:
+            _answer(claims, {})  # nothing claimed: those rows stay for a later pass
+            if _transient(error):
+                self._outcomes = outcomes + self._outcomes
+                if not self._write_failing:
+                    log.warning("cannot write to the outbox (%s); retrying until the database answers",
+                                type(error).__name__)
+                    self._write_failing = True
+                return False
+            log.warning("could not write %d outbox outcomes together (%s); writing them one by one",
+                        len(outcomes), type(error).__name__)
+            return await self._record_one_by_one(outcomes)
+        if self._write_failing:
+            log.warning("writing to the outbox again")
+            self._write_failing = False
+        _answer(claims, granted)
+        self._recorded(outcomes)
+        return True
+
+    async def _record_one_by_one(self, outcomes: list[Outcome]) -> bool:
+        """Each outcome in its own transaction: one that cannot be written holds up no other."""
+        for index, outcome in enumerate(outcomes):
+            try:
+                async with self.db.transaction() as session:
+                    self._record(session, [outcome])
+            except Exception as error:
+                if _transient(error):
+                    self._outcomes = outcomes[index:] + self._outcomes
+                    return False
+                if outcome.row_id not in self._unwritable:
+                    self._unwritable.add(outcome.row_id)
+                    log.exception("the outcome of outbox row %s (%s) cannot be written; left as it is",
+                                  outcome.row_id, outcome.status)
+            self._recorded([outcome])
+        return True
+
+    def _recorded(self, outcomes: list[Outcome]) -> None:
+        """Outcomes are written (or given up): their rows are free, and rows behind them may go."""
+        if not outcomes:
             return
         self._release([o.row_id for o in outcomes])
         if self._skipped or any(o.status == OutboxStatus.PENDING for o in outcomes):
             self._wake.set()  # rows that waited behind these (same chat) can go now
 
-    async def _record(self, outcomes: list[Outcome]) -> None:
-        """One executemany per shape of change, plus inactive people."""
+    def _record(self, session: Session, outcomes: list[Outcome]) -> None:
+        """Outcomes by id, in one executemany; a row that is gone, or claimed by someone else since, is left."""
+        if not outcomes:
+            return
         now = self.clock()
-        changes: list[dict[str, Any]] = []
+        session.connection().execute(self._outcome_statement(), [{
+            "b_id": o.row_id, "b_status": str(o.status), "b_error": o.error, "b_attempts": o.attempts,
+            "b_not_before": o.retry_at, "b_sent_at": now if o.status == OutboxStatus.SENT else None,
+            "b_message_id": o.message_id} for o in outcomes])
+        forgotten = [o.row_id for o in outcomes if o.forget]
+        if forgotten:  # the goodbye to an erased person: sent, so nothing of them stays
+            session.connection().execute(delete(_TABLE).where(_TABLE.c.id.in_(forgotten)))
         for outcome in outcomes:
-            change: dict[str, Any] = {"id": outcome.row_id, "status": outcome.status, "last_error": outcome.error}
-            if outcome.status == OutboxStatus.SENT:
-                change.update(sent_at=now, sent_message_id=outcome.message_id)
-            if outcome.attempts is not None:
-                change["attempts"] = outcome.attempts
-            if outcome.retry_at is not None:
-                change["not_before"] = outcome.retry_at
-            changes.append(change)
-        async with self.db.transaction() as session:
-            for keys in {tuple(sorted(c)) for c in changes}:
-                session.execute(update(OutboxMessage), [c for c in changes if tuple(sorted(c)) == keys])
-            forgotten = [o.row_id for o in outcomes if o.forget]
-            if forgotten:
-                session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(forgotten)))
-            for outcome in outcomes:
-                if outcome.blocked_chat is not None:
-                    _stop_messaging(session, outcome.blocked_chat)
+            if outcome.blocked_chat is not None:
+                _stop_messaging(session, outcome.blocked_chat)
+
+    def _outcome_statement(self) -> Any:
+        """UPDATE one row by id (executemany), clearing our claim; unchanged fields stay as they are."""
+        t = _TABLE
+        return (update(t)
+                .where(t.c.id == bindparam("b_id"), or_(t.c.claimed_by.is_(None), t.c.claimed_by == self.owner))
+                .values(status=bindparam("b_status"), last_error=bindparam("b_error"),
+                        attempts=func.coalesce(bindparam("b_attempts", type_=sa.Integer), t.c.attempts),
+                        not_before=func.coalesce(bindparam("b_not_before", type_=sa.DateTime(timezone=True)),
+                                                 t.c.not_before),
+                        sent_at=func.coalesce(bindparam("b_sent_at", type_=sa.DateTime(timezone=True)), t.c.sent_at),
+                        sent_message_id=func.coalesce(bindparam("b_message_id", type_=sa.BigInteger),
+                                                      t.c.sent_message_id),
+                        claimed_by=None, claimed_until=None))
+
+    def _claim_rows(self, session: Session, row_ids: list[int]) -> dict[int, tuple[str, dict[str, Any]]]:
+        """Claim those of the rows that are still pending, not claimed by a live dispatcher, and of a chat
+        no other dispatcher is sending to; returns each granted row's method and payload."""
+        t = _TABLE
+        other = t.alias("other")
+        lease_now = utcnow()
+        gone = sorted(self._gone)
+        free = or_(t.c.claimed_by.is_(None), t.c.claimed_until <= lease_now, t.c.claimed_by.in_(gone))
+        busy_chat = exists().where(other.c.chat_id == t.c.chat_id, other.c.status == OutboxStatus.PENDING,
+                                   other.c.claimed_by != self.owner, other.c.claimed_until > lease_now,
+                                   other.c.claimed_by.not_in(gone))
+        granted = session.connection().execute(
+            update(t).where(t.c.id.in_(row_ids), t.c.status == OutboxStatus.PENDING, free, ~busy_chat)
+            .values(claimed_by=self.owner, claimed_until=lease_now + LEASE)
+            .returning(t.c.id, t.c.method, t.c.payload)).all()
+        return {row_id: (method, payload) for row_id, method, payload in granted}
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Send everything that can go now and wait until it is recorded (for tools and tests)."""
@@ -276,10 +445,34 @@ class OutboxDispatcher:
             started = self._dispatch_due()
             if self._workers:
                 await asyncio.gather(*self._workers.values(), return_exceptions=True)
-            await self._flush()
+            await asyncio.wait_for(self._flush(), timeout=max(0.0, deadline - asyncio.get_running_loop().time()))
             if not started and not self._workers and not self._in_flight:
                 return
             await asyncio.sleep(0)
+
+
+def _answer(claims: dict[int, asyncio.Future[Any]], granted: dict[int, Any]) -> None:
+    """Tell each waiting worker whether its row is claimed."""
+    for row_id, future in claims.items():
+        if not future.done():
+            future.set_result(granted.get(row_id))
+
+
+def _transient(error: Exception) -> bool:
+    """The database is away or busy (try again), rather than this write being impossible."""
+    return isinstance(error, (OperationalError, InterfaceError)) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated)
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _stop_messaging(session: Session, chat_id: int) -> None:
@@ -290,7 +483,8 @@ def _stop_messaging(session: Session, chat_id: int) -> None:
         session.add(person)
     session.execute(update(OutboxMessage).where(OutboxMessage.chat_id == chat_id,
                                                 OutboxMessage.status == OutboxStatus.PENDING)
-                    .values(status=OutboxStatus.FAILED, last_error="recipient blocked the bot"))
+                    .values(status=OutboxStatus.FAILED, last_error="recipient blocked the bot",
+                            claimed_by=None, claimed_until=None))
 
 
 async def _wait_any(event: asyncio.Event, stop: asyncio.Event, timeout: float) -> None:

@@ -185,7 +185,11 @@ class ProcessedUpdate(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A Bot API call owed to someone, written in the transaction that caused it."""
+    """A Bot API call owed to someone, written in the transaction that caused it.
+
+    A dispatcher claims a row (`claimed_by`, until `claimed_until`) right before the call and clears
+    the claim when it writes the outcome: a pending row with a claim is being sent (see scheduler/outbox.py).
+    """
 
     __table_args__ = {"sqlite_autoincrement": True}  # outcomes are written by id: a deleted row's id stays unused
 
@@ -201,6 +205,8 @@ class OutboxMessage(SQLModel, table=True):
     sent_message_id: int | None = Field(default=None, sa_type=sa.BigInteger)
     last_error: str | None = None
     quiet: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})  # held in quiet hours
+    claimed_by: str | None = Field(default=None, max_length=120)  # the dispatcher sending it: host:pid:token
+    claimed_until: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))  # the claim's lease
 
 
 class OrganisationKind(StrEnum):

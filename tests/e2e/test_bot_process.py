@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from storage.db import Database
-from storage.models import Conversation, Person, ProcessedUpdate, Request
+from storage.models import Conversation, OutboxMessage, OutboxStatus, Person, ProcessedUpdate, Request
 from tests.botprocess import BotProcess
 from tests.harness import Harness, last_with_buttons, person, texts
 
@@ -151,3 +151,59 @@ async def test_redelivered_update_files_one_request(process_bot) -> None:  # typ
         assert len(session.exec(select(Request)).all()) == 1
     confirmations = [m for m in await bot.pg.bot_messages(user["id"]) if "W-0001" in (m["text"] or "")]
     assert len(confirmations) == 1
+
+
+def sends_in_flight(db: Database) -> int:
+    """Rows a dispatcher has claimed for sending and whose outcome is not written: only these may repeat."""
+    with db.read() as session:
+        claimed = OutboxMessage.claimed_by.is_not(None)  # type: ignore[union-attr]
+        return session.exec(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.status == OutboxStatus.PENDING, claimed)).one()
+
+
+async def test_sigkill_while_300_residents_start_repeats_only_the_sends_in_flight(
+        playground, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pg = playground
+    process = BotProcess(api_url=pg.url, database_url=database_url, workdir=tmp_path)
+    process.env["WIJKBOT_RATE_GLOBAL_PER_SECOND"] = "100"  # Telegram's 30/s would only make the test slower
+    harness = Harness(pg, Database(database_url))
+    residents = [person(60_000 + n) for n in range(300)]
+    process.start()
+    try:
+        await wait_ready(harness, process)
+        for start in range(0, len(residents), 50):
+            await asyncio.gather(*(pg.send_text(user, "/start") for user in residents[start:start + 50]))
+
+        # Kill it while the replies are going out.
+        deadline = time.monotonic() + 30
+        while (await pg.stats())["sent"] < 30:
+            assert time.monotonic() < deadline, process.output()
+            await asyncio.sleep(0.005)
+        process.kill()
+        in_flight = sends_in_flight(harness.db)  # the process is gone: this is what it held at the kill
+        sent_at_kill = (await pg.stats())["sent"]
+        assert sent_at_kill < len(residents), "every reply went out before the kill; the test proves nothing"
+
+        process.start()
+        await wait_ready(harness, process)
+        deadline = time.monotonic() + 40
+        while True:
+            with harness.db.read() as session:
+                owed = session.exec(select(func.count()).select_from(OutboxMessage).where(
+                    OutboxMessage.status == OutboxStatus.PENDING)).one()
+            if owed == 0 and (await pg.pending())["pending"] == 0:
+                break
+            assert time.monotonic() < deadline, f"{owed} rows still owed"
+            await asyncio.sleep(0.1)
+
+        replies = {user["id"]: [m["text"] for m in await pg.bot_messages(user["id"])] for user in residents}
+        lost = [chat for chat, texts in replies.items() if not texts]
+        assert lost == [], f"{len(lost)} residents never got their reply"
+        first = replies[residents[0]["id"]]
+        assert all(set(texts) == set(first) for texts in replies.values())
+        repeated = sum(len(texts) - len(set(texts)) for texts in replies.values())
+        assert repeated <= in_flight, f"{repeated} replies went out twice; only {in_flight} sends were in flight"
+    finally:
+        code = await asyncio.to_thread(process.stop)
+        harness.db.dispose()
+    assert code == 0, process.output()

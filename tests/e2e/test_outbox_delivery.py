@@ -12,7 +12,7 @@ import asyncio
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ import pytest
 from sqlmodel import select
 
 from bot.playground import PlaygroundClient
+from bot.runner import serve
 from bot.settings import PLAYGROUND_TOKEN
 from bot.telegram_api import BotApi
 from scheduler.limits import RateLimits
@@ -32,6 +33,8 @@ from storage.municipality import example_config, load_municipality
 from storage.outbox import send_message
 from storage.people import get_or_create_person
 from tests.botprocess import BotProcess
+from tests.conftest import bot_settings, daytime_clock
+from tests.harness import Harness, person
 
 TZ = ZoneInfo("Europe/Amsterdam")
 Notice = tuple[int, str, bool]  # chat id, text, quiet
@@ -366,3 +369,87 @@ async def test_rows_written_while_the_bot_is_down_are_sent_once_after_restart(
         if db is not None:
             db.dispose()
     assert code == 0, process.output()
+
+
+# --- /vergeetmij while the person's messages are being sent ---------------------------------------
+
+
+async def test_erasure_during_sends_loses_no_outcome_and_forgets_the_goodbye(
+        database_url: str, playground: PlaygroundClient) -> None:
+    """The erase deletes rows the dispatcher is sending; every later outcome is still written."""
+    pg = playground
+    # One message a second per private chat (Telegram's pace), so the resident's notices are still
+    # being sent when they press "erase".
+    settings = bot_settings(database_url, pg.url).model_copy(  # type: ignore[attr-defined]
+        update={"rate_private_per_second": 2.0, "rate_private_burst": 1})
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, token=PLAYGROUND_TOKEN, stop=stop, clock=daytime_clock(settings)))
+    bot = Harness(pg, Database(database_url))
+    leaver, others = person(4001), [person(4002 + n) for n in range(4)]
+    try:
+        await bot.wait_until_ready(task)
+        for user in [leaver, *others]:
+            await bot.say(user, "/start")
+        notices = {user["id"]: [f"Nieuws {n} voor {user['id']}" for n in range(1, 7)] for user in [leaver, *others]}
+        await notify(bot.db, interleaved(notices))  # as a job writes them
+        while len(await delivered(pg, leaver["id"])) < 3:  # /start's reply and two notices
+            await asyncio.sleep(0.02)
+        first = (await pg.bot_messages(leaver["id"]))[-1]
+        pressed = await pg.press(leaver, leaver["id"], first["message_id"], "privacy:erase")
+
+        # Everything settles: no row stays pending (outcomes written), later outcomes are not blocked.
+        await bot.settle(pressed["update_id"], timeout=20)
+        goodbye = (await pg.bot_messages(leaver["id"]))[-1]
+        assert "Je gegevens zijn gewist" in goodbye["text"]
+        for user in others:
+            received = [text for text in await delivered(pg, user["id"]) if text.startswith("Nieuws")]
+            assert received == notices[user["id"]], f"chat {user['id']}: lost, repeated or out of order"
+        rows = outbox(bot.db)
+        assert {row.status for row in rows} == {OutboxStatus.SENT}
+        assert all(row.sent_message_id for row in rows if row.method == "sendMessage")
+        # The goodbye went out and was forgotten: nothing in the outbox still names the person.
+        assert [row.id for row in rows if row.chat_id == leaver["id"]
+                or str(leaver["id"]) in repr(row.payload)] == []
+        with bot.db.read() as session:
+            assert session.exec(select(Person).where(Person.telegram_id == leaver["id"])).first() is None
+    finally:
+        stop.set()
+        with suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=10)
+    sent = (await pg.stats())["sent"]
+
+    # A restart sends nothing again: every message that went out was recorded.
+    async with idle_dispatcher(bot.db, pg) as dispatcher:
+        await dispatcher.drain(timeout=3)
+    assert (await pg.stats())["sent"] == sent
+    bot.db.dispose()
+
+
+# --- two processes on one database ---------------------------------------------------------------
+
+
+async def test_two_dispatchers_on_one_database_send_every_message_exactly_once(
+        database_url: str, db: Database, playground: PlaygroundClient) -> None:
+    """An operator started a second bot, or a restart overlaps the old process: nothing goes out twice."""
+    pg = playground
+    chats = list(range(30_001, 30_201))
+    await pg.register_users(residents(chats))
+    expected = {chat: [f"Antwoord {n} voor {chat}" for n in range(1, 4)] for chat in chats}
+    await notify(db, interleaved(expected))
+    assert len(outbox(db)) == 600
+    other = Database(database_url)  # the second process's own engine and write lock
+    limits = RateLimits(private_per_second=100, private_burst=10, global_per_second=1000, global_burst=100)
+    try:
+        async with dispatching(db, pg, limits=limits) as first, dispatching(other, pg, limits=limits) as second:
+            first.wake()
+            second.wake()
+            rows = await until_all_sent(db, timeout=30)
+    finally:
+        other.dispose()
+    assert {row.status for row in rows} == {OutboxStatus.SENT}
+    stats = await pg.stats()
+    twice = {chat: counts["sent"] for chat, counts in stats["by_chat"].items() if counts["sent"] != 3}
+    assert twice == {}, f"{sum(twice.values()) - 3 * len(twice)} messages went out twice"
+    assert stats["sent"] == 600
+    for chat, texts in expected.items():
+        assert await delivered(pg, chat) == texts, f"chat {chat}: lost, repeated or out of order"

@@ -1,4 +1,4 @@
-"""outbox hardening: ids never reused on SQLite
+"""outbox hardening: claimed outbox rows, and ids never reused on SQLite
 
 Revision ID: 0008
 Revises: 0007
@@ -8,6 +8,8 @@ Create Date: 2026-11-29
 from typing import Sequence, Union
 
 from alembic import op
+import sqlalchemy as sa
+import sqlmodel
 
 
 # revision identifiers, used by Alembic.
@@ -28,17 +30,34 @@ def _sqlite() -> bool:
 
 def upgrade() -> None:
     """Upgrade schema."""
-    if not _sqlite():
-        return
+    sqlite = _sqlite()
     for table in AUTOINCREMENT:
-        with op.batch_alter_table(table, recreate='always', table_kwargs={'sqlite_autoincrement': True}):
-            pass
+        if sqlite:
+            with op.batch_alter_table(table, recreate='always',
+                                      table_kwargs={'sqlite_autoincrement': True}) as batch_op:
+                if table == 'outboxmessage':
+                    _add_claim(batch_op)
+        elif table == 'outboxmessage':
+            with op.batch_alter_table(table) as batch_op:
+                _add_claim(batch_op)
+
+
+def _add_claim(batch_op) -> None:  # type: ignore[no-untyped-def]
+    batch_op.add_column(sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True))
+    batch_op.add_column(sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    if not _sqlite():
-        return
+    sqlite = _sqlite()
     for table in AUTOINCREMENT:
-        with op.batch_alter_table(table, recreate='always', table_kwargs={'sqlite_autoincrement': False}):
-            pass
+        if sqlite:
+            with op.batch_alter_table(table, recreate='always',
+                                      table_kwargs={'sqlite_autoincrement': False}) as batch_op:
+                if table == 'outboxmessage':
+                    batch_op.drop_column('claimed_until')
+                    batch_op.drop_column('claimed_by')
+        elif table == 'outboxmessage':
+            with op.batch_alter_table(table) as batch_op:
+                batch_op.drop_column('claimed_until')
+                batch_op.drop_column('claimed_by')
