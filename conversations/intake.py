@@ -32,6 +32,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import WijkContext
 from bot.i18n import _, current_locale, fmt_euros, fmt_number
 from conversations import notices
+from conversations.buttons import parse_id, parse_number
 from conversations.dialog import END, Dialog
 from conversations.keyboards import in_rows, inline, reply
 from conversations.texts import kind_label
@@ -389,11 +390,11 @@ async def contribution(update: Update, context: WijkContext) -> State | None:
 
 async def volunteers(update: Update, context: WijkContext) -> State | None:
     """How many volunteers are needed."""
-    text = (update.effective_message.text or "").strip()
-    if not text.isdigit() or int(text) > MAX_VOLUNTEERS:
+    number = parse_number((update.effective_message.text or "").strip())  # "²" is a digit to isdigit(), not to int()
+    if number is None or number > MAX_VOLUNTEERS:
         context.reply(_("Typ een aantal als cijfer, van 0 tot {max}.").format(max=fmt_number(MAX_VOLUNTEERS)))
         return None
-    context.draft.volunteers_needed = int(text)
+    context.draft.volunteers_needed = number
     return _advance(context)
 
 
@@ -428,8 +429,8 @@ async def confirm(update: Update, context: WijkContext) -> str | None:
 
 async def support_instead(update: Update, context: WijkContext) -> str | None:
     """Support a similar request instead of filing this one."""
-    raw = update.callback_query.data.rsplit(":", 1)[1]
-    request = context.db.get(Request, int(raw)) if raw.isdigit() else None
+    request_id = parse_id(update.callback_query.data)
+    request = context.db.get(Request, request_id) if request_id is not None else None
     if request is None or request.wijk_id != context.draft.wijk_id:
         context.answer(_("Deze knop werkt niet meer."), alert=True)
         return None

@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 
 from bot.context import WijkContext
 from bot.i18n import _, use_locale
+from conversations.buttons import parse_id
 from conversations.keyboards import inline
 from conversations.notices import GROUP_LOCALE, coordinator_recipients
 from storage.groups import LinkChange, LinkProblem, LinkTarget, link_change, link_group, link_refusal, target_wijken
@@ -133,11 +134,11 @@ async def link_pressed(update: Update, context: WijkContext) -> None:
         context.answer(_("Er is niets veranderd."))
         context.edit_markup()
         return
-    *_head, kind, raw_id = data.split(":")
-    if len(raw_id) > 9:  # no such id; a forged number must not reach the database
+    kind, target_id = data.split(":")[-2], parse_id(data)
+    if target_id is None:  # no such id; a forged number must not reach the database
         context.refuse(_problem_text(LinkProblem.UNKNOWN_TARGET))
         return
-    target = LinkTarget(area_id=int(raw_id)) if kind == "wijk" else LinkTarget(organisation_id=int(raw_id))
+    target = LinkTarget(area_id=target_id) if kind == "wijk" else LinkTarget(organisation_id=target_id)
     await _attempt(update, context, target, confirmed=data.startswith("link:ok:"))
 
 

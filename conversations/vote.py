@@ -29,6 +29,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import WijkContext
 from bot.i18n import _, fmt_datetime, ngettext, use_locale
+from conversations.buttons import parse_id
 from conversations.card import priority_label
 from conversations.dialog import END, Dialog
 from conversations.keyboards import inline
@@ -215,7 +216,7 @@ async def toggle(update: Update, context: WijkContext) -> State | str | None:
     if wijk is None:
         return END
     draft: VoteDraft = context.draft
-    request_id = int(update.callback_query.data.rsplit(":", 1)[1])
+    request_id = parse_id(update.callback_query.data)
     if request_id not in {r.id for r in votable_requests(context.db, wijk_id=wijk.id)}:
         context.answer(_("Dit verzoek is niet meer open."), alert=True)
         draft.chosen = [i for i in draft.chosen if i != request_id]
@@ -234,7 +235,7 @@ async def page(update: Update, context: WijkContext) -> State | str | None:
     wijk = _setup(update, context)
     if wijk is None:
         return END
-    context.draft.page = int(update.callback_query.data.rsplit(":", 1)[1])
+    context.draft.page = parse_id(update.callback_query.data) or 0
     context.answer()
     _edit_pressed(context, *_picker(context, wijk, context.draft))
     return None
@@ -265,7 +266,7 @@ async def max_chosen(update: Update, context: WijkContext) -> State | str | None
     if wijk is None:
         return END
     draft: VoteDraft = context.draft
-    number = int(update.callback_query.data.rsplit(":", 1)[1])
+    number = parse_id(update.callback_query.data) or 0
     if not 1 <= number <= min(MAX_CHOICES, len(draft.chosen)):
         context.answer(_("Deze knop werkt niet meer."), alert=True)
         return None
@@ -294,7 +295,7 @@ async def duration(update: Update, context: WijkContext) -> State | str | None:
     wijk = _setup(update, context)
     if wijk is None:
         return END
-    days = int(update.callback_query.data.rsplit(":", 1)[1])
+    days = parse_id(update.callback_query.data)
     if days not in DURATIONS:
         context.answer(_("Deze knop werkt niet meer."), alert=True)
         return None
@@ -367,7 +368,8 @@ def _status(session: Session, *, vote: PriorityVote, wijk: Area, tz: ZoneInfo) -
 
 async def close_pressed(update: Update, context: WijkContext) -> None:
     """"Nu sluiten": close the vote now (same roles as opening it)."""
-    vote = lock_vote(context.db, vote_id=int(update.callback_query.data.rsplit(":", 1)[1]))
+    vote_id = parse_id(update.callback_query.data)
+    vote = lock_vote(context.db, vote_id=vote_id) if vote_id is not None else None
     wijk = context.db.get(Area, vote.wijk_id) if vote else None
     if vote is None or wijk is None:
         context.answer(_("Deze stemming bestaat niet (meer)."), alert=True)
@@ -443,13 +445,15 @@ def _ticked_on(update: Update) -> set[int]:
         for button in row:
             data = button.callback_data
             if isinstance(data, str) and data.startswith("vote:t:") and button.text.startswith(CHECKED):
-                ticked.add(int(data.rsplit(":", 1)[1]))
+                option = parse_id(data)
+                if option is not None:
+                    ticked.add(option)
     return ticked
 
 
-def _votable(context: WijkContext, vote_id: int) -> PriorityVote | None:
+def _votable(context: WijkContext, vote_id: int | None) -> PriorityVote | None:
     """The vote if it still takes ballots (else None after saying so and removing the buttons)."""
-    vote = context.db.get(PriorityVote, vote_id)
+    vote = context.db.get(PriorityVote, vote_id) if vote_id is not None else None
     if vote is None or not is_open(vote, now=utcnow()):
         context.answer(_("Deze stemming is gesloten."), alert=True)
         context.edit_markup()
@@ -459,11 +463,10 @@ def _votable(context: WijkContext, vote_id: int) -> PriorityVote | None:
 
 async def ballot_toggle(update: Update, context: WijkContext) -> None:
     """Tick or untick an option on the ballot (at most the vote's number of choices)."""
-    _prefix, _action, raw_vote, raw_request = update.callback_query.data.split(":")
-    vote = _votable(context, int(raw_vote))
+    vote = _votable(context, parse_id(update.callback_query.data, 2))
     if vote is None:
         return
-    request_id = int(raw_request)
+    request_id = parse_id(update.callback_query.data, 3)
     if request_id not in {option.request_id for option, _request in ballot_options(context.db, vote_id=vote.id)}:
         context.answer(_("Deze knop werkt niet meer."), alert=True)
         return
@@ -478,7 +481,7 @@ async def ballot_toggle(update: Update, context: WijkContext) -> None:
 
 async def ballot_save(update: Update, context: WijkContext) -> None:
     """"Stem opslaan": store the one ballot (a later press replaces it)."""
-    vote = _votable(context, int(update.callback_query.data.rsplit(":", 1)[1]))
+    vote = _votable(context, parse_id(update.callback_query.data))
     if vote is None:
         return
     ticked = _ticked_on(update)

@@ -8,6 +8,7 @@ from telegram import Update
 
 from bot.context import WijkContext
 from bot.i18n import _
+from conversations.buttons import parse_id
 from conversations.card import priority_label
 from conversations.keyboards import inline
 from storage.models import Area, Request
@@ -54,6 +55,6 @@ def support_request(context: WijkContext, request: Request | None) -> bool:
 
 async def support_pressed(update: Update, context: WijkContext) -> None:
     """A support button from /wijk."""
-    raw = update.callback_query.data.split(":", 1)[1]
-    request = context.db.get(Request, int(raw)) if raw.isdigit() else None
+    request_id = parse_id(update.callback_query.data, 1)
+    request = context.db.get(Request, request_id) if request_id is not None else None
     support_request(context, request)

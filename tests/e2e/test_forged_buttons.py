@@ -114,3 +114,34 @@ async def test_an_outcome_only_for_a_category_4_answer(partners: Harness, caplog
     no_errors(caplog)
     with bot.db.read() as session:
         assert session.exec(select(Answer)).one().outcome is None
+
+
+async def test_forged_votes_and_supports_and_an_odd_digit(wijkraden: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    bot = wijkraden
+    rita = person(1313, "nl", "Rita")
+    card = await file(bot, rita, "Graag een watertappunt bij het speelveld aan de Leidsevaart.")
+    await bot.new_messages(rita["id"])
+    caplog.clear()
+    for data in (f"vote:close:{HUGE}", f"vote:s:{HUGE}", f"vote:t:{HUGE}:1", f"vote:t:1:{HUGE}"):
+        answer = await bot.press_data(WIM, GROUP_A["id"], card["message_id"], data)
+        assert answer is not None and answer["show_alert"], data
+    listing = await bot.say(rita, "/wijk")
+    answer = await bot.press_data(rita, rita["id"], listing[-1]["message_id"], f"support:{HUGE}")
+    assert answer["show_alert"] and "niet meer open" in answer["text"]
+
+    # An initiative asks how many volunteers: "²" is a digit to str.isdigit(), but not a number to int().
+    await bot.say(rita, "/nieuw")
+    replies = await bot.say(rita, "Leidsebuurt")
+    replies = await bot.press(rita, last_with_buttons(replies), "intake:kind:initiative")
+    replies = await bot.press(rita, last_with_buttons(replies), "intake:theme:groen")
+    replies = await bot.say(rita, "Wij willen samen bloembakken neerzetten langs de Leidsevaart.")
+    replies = await bot.press(rita, last_with_buttons(replies), "intake:skip")
+    replies = await bot.say(rita, "Overslaan")
+    replies = await bot.say(rita, "Tien buren vullen en verzorgen de bakken elke week.")
+    replies = await bot.say(rita, "²")
+    assert "Typ een aantal als cijfer" in texts(replies) and APOLOGY not in texts(replies)
+    replies = await bot.say(rita, "8")
+    assert "Typ een aantal" not in texts(replies)
+    await bot.say(rita, "/annuleer")
+    no_errors(caplog)
+    assert status_of(bot, "W-0001") == "submitted"
