@@ -47,12 +47,11 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam, delete, exists, func, or_, update
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session, select
 
 from bot.telegram_api import Blocked, BotApi, Refused, RetryLater
 from scheduler.limits import Limiter, RateLimits
-from storage.db import Database
+from storage.db import Database, database_unavailable
 from storage.invitations import expand_invitation_link
 from storage.models import OutboxMessage, OutboxStatus, Person, as_utc, utcnow
 from storage.municipality import MunicipalitySettings, municipality_settings
@@ -349,7 +348,7 @@ class OutboxDispatcher:
                 granted = self._claim_rows(session, list(claims)) if claims else {}
         except Exception as error:
             _answer(claims, {})  # nothing claimed: those rows stay for a later pass
-            if _transient(error):
+            if database_unavailable(error):
                 self._outcomes = outcomes + self._outcomes
                 if not self._write_failing:
                     log.warning("cannot write to the outbox (%s); retrying until the database answers",
@@ -373,7 +372,7 @@ class OutboxDispatcher:
                 async with self.db.transaction() as session:
                     self._record(session, [outcome])
             except Exception as error:
-                if _transient(error):
+                if database_unavailable(error):
                     self._outcomes = outcomes[index:] + self._outcomes
                     return False
                 if outcome.row_id not in self._unwritable:
@@ -456,12 +455,6 @@ def _answer(claims: dict[int, asyncio.Future[Any]], granted: dict[int, Any]) -> 
     for row_id, future in claims.items():
         if not future.done():
             future.set_result(granted.get(row_id))
-
-
-def _transient(error: Exception) -> bool:
-    """The database is away or busy (try again), rather than this write being impossible."""
-    return isinstance(error, (OperationalError, InterfaceError)) or (
-        isinstance(error, DBAPIError) and error.connection_invalidated)
 
 
 def _pid_alive(pid: int) -> bool:
