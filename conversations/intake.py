@@ -38,6 +38,7 @@ from conversations.keyboards import in_rows, inline, reply
 from conversations.texts import kind_label
 from conversations.wijk_requests import support_request
 from storage.areas import list_wijken, wijk_at, wijk_by_name, wijken_by_postcode
+from storage.config import THEME_BUTTON_PREFIX
 from storage.models import Area, Request, RequestKind, Theme
 from storage.municipality import municipality_settings
 from storage.requests import NewRequest, count_filed_today, file_request, requests_today
@@ -151,7 +152,7 @@ def _ask(context: WijkContext, state: State) -> State:
                               [(_("Het gaat over mij persoonlijk"), f"intake:kind:{PERSONAL}")]]))
     elif state is State.CHOOSING_THEME:
         locale = current_locale()
-        buttons = [(theme_name(t, locale), f"intake:theme:{t.code}") for t in active_themes(context.db)]
+        buttons = [(theme_name(t, locale), f"{THEME_BUTTON_PREFIX}{t.code}") for t in active_themes(context.db)]
         context.reply(_("Over welk thema gaat het?"), inline(in_rows(buttons)))
     elif state is State.DESCRIBING:
         context.reply(_("Beschrijf in je eigen woorden wat er speelt en wat je graag zou zien "

@@ -98,6 +98,9 @@ def _check_url(value: str) -> str:
 Code = Annotated[str, Field(max_length=80), AfterValidator(_check_code)]
 # A wijk's poster link is t.me/<bot>?start=wijk_<code>, and Telegram allows 64 characters after start=.
 WijkCode = Annotated[str, Field(max_length=59), AfterValidator(_check_code)]
+# A theme is chosen with the button data intake:theme:<code>, and Telegram allows 64 bytes of button data.
+THEME_BUTTON_PREFIX = "intake:theme:"
+ThemeCode = Annotated[str, Field(max_length=64 - len(THEME_BUTTON_PREFIX)), AfterValidator(_check_code)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Postcode = Annotated[str, BeforeValidator(_postcode_text), AfterValidator(_check_postcode)]
 Clock = Annotated[str, AfterValidator(_check_clock)]
@@ -225,7 +228,7 @@ class MunicipalitySection(_Strict):
 class ThemeConfig(_Strict):
     """A theme residents can choose."""
 
-    code: Code
+    code: ThemeCode
     name: Name
     name_en: Name | None = None
 

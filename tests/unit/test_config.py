@@ -443,3 +443,14 @@ def test_polygon_and_polygon_file_exclude_each_other(tmp_path: Path) -> None:
         _config(text, tmp_path)
     assert caught.value.problems == [
         "test.toml: districts[0].wijken[0].polygon_file: give either polygon or polygon_file, not both"]
+
+
+def test_a_theme_code_fits_telegrams_button_data() -> None:
+    from storage.config import THEME_BUTTON_PREFIX
+
+    longest = "a" * (64 - len(THEME_BUTTON_PREFIX))
+    assert _config(SMALL.replace('code = "spelen"', f'code = "{longest}"')).themes[1].code == longest
+    assert len((THEME_BUTTON_PREFIX + longest).encode()) == 64  # Telegram's limit for callback_data
+    with pytest.raises(ConfigError) as caught:
+        _config(SMALL.replace('code = "spelen"', f'code = "{longest}b"'))
+    assert any(p.startswith("test.toml: themes[1].code: ") for p in caught.value.problems), caught.value.problems
