@@ -11,6 +11,7 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import _, current_locale, fmt_datetime
 from conversations.keyboards import inline
 from conversations.texts import action_label, kind_label, status_label
+from storage.location import map_link
 from storage.models import Area, Request, RequestStatus, StatusChange, Theme, as_utc, utcnow
 from storage.themes import theme_name
 from storage.triage import history, supporters
@@ -47,7 +48,7 @@ def card_text(session: Session, *, request: Request, tz: ZoneInfo, with_history:
     if request.photo_file_ids:
         lines.append(_("📷 {count} foto('s) hierboven").format(count=len(request.photo_file_ids)))
     if request.latitude is not None and request.longitude is not None:
-        url = f"https://www.openstreetmap.org/?mlat={request.latitude:.5f}&mlon={request.longitude:.5f}#map=18/{request.latitude:.5f}/{request.longitude:.5f}"
+        url = map_link(request.latitude, request.longitude)
         lines.append(_('📍 <a href="{url}">Locatie op de kaart</a>').format(url=url))
     lines.append(_("👍 Steunbetuigingen: {count}").format(count=supporters(session, request_id=request.id)))
     lines.append(_("Status: {status}").format(status=status_label(request.status)))

@@ -39,6 +39,7 @@ from conversations.texts import kind_label
 from conversations.wijk_requests import support_request
 from storage.areas import list_wijken, wijk_at, wijk_by_name, wijken_by_postcode
 from storage.config import THEME_BUTTON_PREFIX
+from storage.location import street_level
 from storage.models import Area, Request, RequestKind, Theme
 from storage.municipality import municipality_settings
 from storage.requests import NewRequest, count_filed_today, file_request, requests_today
@@ -361,7 +362,7 @@ async def skip_photo(update: Update, context: WijkContext) -> State:
 async def location(update: Update, context: WijkContext) -> State:
     """A point on the map."""
     shared = update.effective_message.location
-    context.draft.latitude, context.draft.longitude = shared.latitude, shared.longitude
+    context.draft.latitude, context.draft.longitude = street_level(shared.latitude), street_level(shared.longitude)
     context.draft.location_done = True
     context.reply(_("Locatie ontvangen."), ReplyKeyboardRemove())
     return _advance(context)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from storage.daily_counts import count_filed, filed_on
+from storage.location import street_level
 from storage.models import Area, Person, Request, RequestKind, Subscription, Theme
 from storage.people import pseudonym
 from storage.workflow import Actor, Role, transition
@@ -41,8 +42,8 @@ def file_request(session: Session, *, resident: Person, new: NewRequest) -> Requ
     """Create the request, give it a reference and subscribe the resident to it."""
     request = Request(
         kind=new.kind, status="", wijk_id=new.wijk_id, theme_id=new.theme_id, resident_id=resident.id,
-        text=new.text, photo_file_ids=list(new.photo_file_ids), latitude=new.latitude,
-        longitude=new.longitude, own_contribution=new.own_contribution,
+        text=new.text, photo_file_ids=list(new.photo_file_ids), latitude=street_level(new.latitude),
+        longitude=street_level(new.longitude), own_contribution=new.own_contribution,
         volunteers_needed=new.volunteers_needed, budget_requested_cents=new.budget_requested_cents,
     )
     session.add(request)
