@@ -85,6 +85,22 @@ async def test_conflict_on_get_updates_is_ridden_out(bot: Harness, caplog: pytes
     assert logged(caplog, "getUpdates works again") == 1
 
 
+async def test_an_unexpected_get_updates_error_does_not_stop_the_bot(bot: Harness,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """A refusal no Bot API should give to getUpdates (400) is logged once and polling goes on."""
+    resident = person(1302)
+    await bot.pg.fault_status(400, 3.0)  # every call fails meanwhile, sends too: send /start once polling failed
+    for _attempt in range(100):
+        if (await bot.pg.stats())["faults"]:
+            break
+        await asyncio.sleep(0.05)
+    sent = await bot.pg.send_text(resident, "/start")
+    await bot.settle(sent["update_id"], timeout=40)
+    replies = await bot.new_messages(resident["id"])
+    assert replies and APOLOGY not in texts(replies)
+    assert logged(caplog, "getUpdates failed unexpectedly") == 1
+
+
 # --- stopping ---------------------------------------------------------------------------------------
 
 
