@@ -6,51 +6,10 @@ so thousands of sends over minutes take milliseconds and nothing depends on this
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import random
-from collections.abc import Coroutine, Generator
-from typing import Any
 
 from scheduler.limits import Limiter, RateLimits
-
-
-class _Sleep:
-    """What a sleeping coroutine yields to the simulation: when it wants to wake."""
-
-    def __init__(self, until: float) -> None:
-        self.until = until
-
-    def __await__(self) -> Generator["_Sleep", None, None]:
-        yield self
-
-
-class Simulation:
-    """Virtual time: the earliest sleeper wakes next, and the clock jumps to its moment."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self._queue: list[tuple[float, int, Coroutine[Any, Any, None]]] = []
-        self._order = itertools.count()
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> _Sleep:
-        return _Sleep(self.now + max(0.0, seconds))
-
-    def spawn(self, coroutine: Coroutine[Any, Any, None], at: float) -> None:
-        heapq.heappush(self._queue, (at, next(self._order), coroutine))
-
-    def run(self) -> None:
-        while self._queue:
-            at, _order, coroutine = heapq.heappop(self._queue)
-            self.now = max(self.now, at)
-            try:
-                wake = coroutine.send(None)
-            except StopIteration:
-                continue
-            heapq.heappush(self._queue, (wake.until, next(self._order), coroutine))
+from tests.virtual_time import Simulation
 
 
 def most_in_any_second(moments: list[float]) -> int:

@@ -1,22 +1,22 @@
 """The sender's own flood limits: token buckets, group windows and the per-chat/global Limiter.
 
-The buckets take the time as an argument, so most tests pass exact moments. The Limiter sleeps
-for real; those tests use small rates and measure with time.monotonic. Assertions are about the
-limits (never faster than allowed, no slower than needed), not about the safety margin.
+The buckets take the time as an argument, so the tests pass exact moments; the Limiter runs on
+virtual time (tests/virtual_time.py), so its tests measure exact grant moments, never this machine's
+speed. Assertions are about the limits (never faster than allowed, no slower than needed), not about
+the safety margin.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import pytest
 
 from scheduler.limits import Limiter, RateLimits, SlidingWindow, TokenBucket
+from tests.virtual_time import Simulation
 
 FAST = dict(private_per_second=1000.0, private_burst=1000, group_per_minute=10000,
             global_per_second=10000.0, global_burst=10000)  # "no limit" for the dimension not under test
-SLACK = 0.08  # scheduling jitter allowed on top of a computed delay
 
 
 def limits(**overrides: float) -> RateLimits:
@@ -86,135 +86,145 @@ def test_window_frees_up_after_a_quiet_window() -> None:
     assert window.reserve(5.0) == pytest.approx(1.0)
 
 
-# --- Limiter -------------------------------------------------------------------------------------
+# --- Limiter (on virtual time) ------------------------------------------------------------------
 
 
-async def timed(awaitable: object) -> float:
-    """Seconds an awaitable took."""
-    start = time.monotonic()
-    await awaitable  # type: ignore[misc]
-    return time.monotonic() - start
+def limiter_on(sim: Simulation, **overrides: float) -> Limiter:
+    """A limiter on the simulation's clock."""
+    return Limiter(limits(**overrides), clock=sim.clock, sleep=sim.sleep)
 
 
-async def finish_times(limiter: Limiter, chats: list[int]) -> list[float]:
-    """Concurrent wait_turn calls (as the dispatcher's workers make them); when each returned."""
-    start = time.monotonic()
+def grant_times(sim: Simulation, limiter: Limiter, chats: list[int]) -> list[float]:
+    """Concurrent wait_turn calls (as the dispatcher's workers make them), all started now; when each
+    was granted, in the order of `chats`."""
+    granted: list[float] = [0.0] * len(chats)
 
-    async def one(chat_id: int) -> float:
+    async def one(index: int, chat_id: int) -> None:
         await limiter.wait_turn(chat_id)
-        return time.monotonic() - start
+        granted[index] = sim.now
 
-    return list(await asyncio.gather(*(one(chat) for chat in chats)))
+    start = sim.now
+    for index, chat_id in enumerate(chats):
+        sim.spawn(one(index, chat_id))
+    sim.run()
+    return [moment - start for moment in granted]
 
 
-async def test_private_chat_gets_its_burst_then_one_per_interval() -> None:
+def test_private_chat_gets_its_burst_then_one_per_interval() -> None:
+    sim = Simulation()
     rate, burst = 20.0, 3
-    limiter = Limiter(limits(private_per_second=rate, private_burst=burst))
-    start = time.monotonic()
-    granted = []
-    for _ in range(burst + 3):
-        await limiter.wait_turn(7)
-        granted.append(time.monotonic())
-    assert granted[burst - 1] - start < SLACK  # the burst goes at once
-    # Then one turn per interval (the limiter keeps 2% below the rate): the first one interval after the
-    # bucket began refilling, at the start of the burst; each next one an interval after the one before.
-    interval = 1 / rate * 0.98 - 0.002
-    assert granted[burst] - start >= interval
-    for before, after in zip(granted[burst:], granted[burst + 1:], strict=False):
-        assert interval <= after - before <= 1 / rate / 0.9 + SLACK
+    limiter = limiter_on(sim, private_per_second=rate, private_burst=burst)
+    granted: list[float] = []
+
+    async def one_after_another() -> None:
+        for _ in range(burst + 3):
+            await limiter.wait_turn(7)
+            granted.append(sim.now)
+
+    sim.spawn(one_after_another())
+    sim.run()
+    assert granted[:burst] == [0.0] * burst  # the burst goes at once
+    # Then one turn per interval (2 % below the rate), counted from the start of the burst.
+    interval = 1 / (rate * 0.98)
+    assert granted[burst:] == pytest.approx([interval, 2 * interval, 3 * interval])
 
 
-async def test_private_limit_is_per_chat() -> None:
-    limiter = Limiter(limits(private_per_second=2.0, private_burst=1))
-    await limiter.wait_turn(1)
+def test_private_limit_is_per_chat() -> None:
+    sim = Simulation()
+    limiter = limiter_on(sim, private_per_second=2.0, private_burst=1)
+    assert grant_times(sim, limiter, [1]) == [0.0]
     # Chat 1 must now wait ~0.5 s; other chats are not held up by it.
-    assert max(await finish_times(limiter, [2, 3, 4, 5])) < SLACK
+    assert grant_times(sim, limiter, [1, 2, 3, 4, 5]) == pytest.approx([1 / (2.0 * 0.98), 0.0, 0.0, 0.0, 0.0])
 
 
-async def test_concurrent_sends_to_one_chat_are_spaced_not_bunched() -> None:
+def test_concurrent_sends_to_one_chat_are_spaced_not_bunched() -> None:
+    sim = Simulation()
     rate = 20.0
-    limiter = Limiter(limits(private_per_second=rate, private_burst=1))
-    times = sorted(await finish_times(limiter, [9] * 5))
-    assert times[0] < SLACK
-    for earlier, later in zip(times, times[1:]):
-        assert later - earlier >= 1 / rate - 0.005
-    assert times[-1] <= 4 / rate / 0.9 + SLACK
+    limiter = limiter_on(sim, private_per_second=rate, private_burst=1)
+    times = sorted(grant_times(sim, limiter, [9] * 5))
+    interval = 1 / (rate * 0.98)
+    assert times == pytest.approx([0.0, interval, 2 * interval, 3 * interval, 4 * interval])
 
 
-async def test_group_gets_n_per_window_and_then_waits() -> None:
-    limiter = Limiter(limits(group_per_minute=5))
-    assert max(await finish_times(limiter, [-100] * 5)) < SLACK
-    sixth = asyncio.ensure_future(limiter.wait_turn(-100))
-    other_group = await timed(limiter.wait_turn(-200))
-    private = await timed(limiter.wait_turn(300))
-    await asyncio.sleep(0.3)
-    assert not sixth.done(), "a 6th message in the same minute went out"
-    sixth.cancel()
-    assert other_group < SLACK and private < SLACK
+def test_group_gets_n_per_window_and_then_waits() -> None:
+    sim = Simulation()
+    limiter = limiter_on(sim, group_per_minute=5)
+    times = grant_times(sim, limiter, [-100] * 6 + [-200, 300])
+    assert times[:5] == [0.0] * 5
+    assert times[5] >= 60.0  # the 6th waits until a minute after the 1st
+    assert times[6:] == [0.0, 0.0]  # another group and a private chat are not held up
 
 
-async def test_group_window_is_at_least_a_minute() -> None:
-    limiter = Limiter(limits(group_per_minute=2))
-    await limiter.wait_turn(-5)
-    await limiter.wait_turn(-5)
+def test_group_window_is_at_least_a_minute() -> None:
+    sim = Simulation()
+    limiter = limiter_on(sim, group_per_minute=2)
+    grant_times(sim, limiter, [-5, -5])
     window = limiter.chats[-5]
     assert isinstance(window, SlidingWindow)
-    assert window.reserve(time.monotonic()) >= 60.0  # the 3rd booked a minute (or more) after the 1st
+    assert window.reserve(sim.now) >= 60.0  # the 3rd booked a minute (or more) after the 1st
 
 
-async def test_global_limit_spaces_sends_to_different_chats() -> None:
+def test_global_limit_spaces_sends_to_different_chats() -> None:
+    sim = Simulation()
     rate, burst, sends = 50.0, 4, 12
-    limiter = Limiter(limits(global_per_second=rate, global_burst=burst))
-    times = sorted(await finish_times(limiter, list(range(1, sends + 1))))
-    immediate = [t for t in times if t < 0.5 / rate]
+    limiter = limiter_on(sim, global_per_second=rate, global_burst=burst)
+    times = sorted(grant_times(sim, limiter, list(range(1, sends + 1))))
+    immediate = [t for t in times if t == 0.0]
     assert 1 <= len(immediate) <= burst  # never more than the burst at once
-    # Over the run, no faster than the rate allows after the burst...
-    assert times[-1] >= (sends - burst) / rate - 0.005
-    # ...and not much slower than needed (a safety margin of at most 10 %).
-    assert times[-1] <= (sends - 1) / (rate * 0.9) + SLACK
+    # Over the run, no faster than the rate allows after the burst, and not much slower than needed.
+    assert (sends - burst) / rate <= times[-1] <= (sends - 1) / (rate * 0.9)
     for earlier, later in zip(times[len(immediate):], times[len(immediate) + 1:]):
-        assert later - earlier >= 1 / rate - 0.005
+        assert later - earlier >= 1 / rate - 1e-9
 
 
-async def test_pause_delays_only_that_chat() -> None:
-    limiter = Limiter(limits())
+def test_pause_delays_only_that_chat() -> None:
+    sim = Simulation()
+    limiter = limiter_on(sim)
     limiter.pause(1, 0.3)
-    paused = asyncio.ensure_future(limiter.wait_turn(1))
-    start = time.monotonic()
-    assert max(await finish_times(limiter, [2, 3, 4, -5])) < SLACK
-    await paused
-    assert 0.3 - 0.01 <= time.monotonic() - start <= 0.3 + SLACK
+    assert grant_times(sim, limiter, [1, 2, 3, 4, -5]) == pytest.approx([0.3, 0.0, 0.0, 0.0, 0.0])
 
 
-async def test_pause_that_has_passed_costs_nothing() -> None:
-    limiter = Limiter(limits())
+def test_pause_that_has_passed_costs_nothing() -> None:
+    sim = Simulation()
+    limiter = limiter_on(sim)
     limiter.pause(1, 0.05)
-    await asyncio.sleep(0.1)
-    assert await timed(limiter.wait_turn(1)) < SLACK
+    sim.advance(0.1)
+    assert grant_times(sim, limiter, [1]) == [0.0]
 
 
-async def test_forget_idle_drops_only_idle_unpaused_chats_not_kept() -> None:
-    limiter = Limiter(limits(private_per_second=50.0, private_burst=2, group_per_minute=3))
-    for chat in (1, 2, 3, 4, -10):
-        await limiter.wait_turn(chat)
+def test_forget_idle_drops_only_idle_unpaused_chats_not_kept() -> None:
+    sim = Simulation()
+    limiter = limiter_on(sim, private_per_second=50.0, private_burst=2, group_per_minute=3)
+    grant_times(sim, limiter, [1, 2, 3, 4, -10])
     limiter.pause(4, 10)
-    await asyncio.sleep(0.1)  # the private chats refill (a token at 47.5/s takes ~21 ms)
+    sim.advance(0.1)  # the private chats refill (a token at 49/s takes ~20 ms)
     limiter.forget_idle(keep={2})
     assert set(limiter.chats) == {2, 4, -10}  # 1, 3 forgotten; 2 kept; 4 paused; the group's minute not over
     assert 4 in limiter.paused_until
 
 
-async def test_forget_idle_keeps_a_chat_that_is_still_refilling() -> None:
-    limiter = Limiter(limits(private_per_second=1.0, private_burst=3))
-    await limiter.wait_turn(1)
+def test_forget_idle_keeps_a_chat_that_is_still_refilling() -> None:
+    sim = Simulation()
+    limiter = limiter_on(sim, private_per_second=1.0, private_burst=3)
+    grant_times(sim, limiter, [1])
     limiter.forget_idle(keep=set())
     assert 1 in limiter.chats  # forgetting it now would hand it a fresh burst too early
 
 
-async def test_a_forgotten_chat_starts_with_a_full_burst() -> None:
-    limiter = Limiter(limits(private_per_second=40.0, private_burst=2))
-    await limiter.wait_turn(1)
-    await asyncio.sleep(0.1)
+def test_a_forgotten_chat_starts_with_a_full_burst() -> None:
+    sim = Simulation()
+    limiter = limiter_on(sim, private_per_second=40.0, private_burst=2)
+    grant_times(sim, limiter, [1])
+    sim.advance(0.1)
     limiter.forget_idle(keep=set())
     assert 1 not in limiter.chats
-    assert await timed(limiter.wait_turn(1)) < SLACK and await timed(limiter.wait_turn(1)) < SLACK
+    assert grant_times(sim, limiter, [1, 1]) == [0.0, 0.0]
+
+
+async def test_the_limiter_sleeps_for_real_by_default() -> None:
+    """Without a clock given it waits on the event loop (the dispatcher's case)."""
+    limiter = Limiter(limits(private_per_second=20.0, private_burst=1))
+    start = time.monotonic()
+    await limiter.wait_turn(1)
+    await limiter.wait_turn(1)
+    assert time.monotonic() - start >= 1 / 20.0 - 0.005
