@@ -329,6 +329,15 @@ async def wait_started(pg: PlaygroundClient, process: BotProcess, timeout: float
     raise TimeoutError(process.output())
 
 
+async def wait_running(process: BotProcess, timeout: float = 30) -> None:
+    """Until the child process says it is running (its dispatcher looks at the outbox from then on)."""
+    deadline = time.monotonic() + timeout
+    while "is running against" not in process.output():
+        assert process.process is not None and process.process.poll() is None, process.output()
+        assert time.monotonic() < deadline, process.output()
+        await asyncio.sleep(0.05)
+
+
 async def test_rows_written_while_the_bot_is_down_are_sent_once_after_restart(
         database_url: str, playground: PlaygroundClient, tmp_path: Path) -> None:
     pg = playground
@@ -453,3 +462,47 @@ async def test_two_dispatchers_on_one_database_send_every_message_exactly_once(
     assert stats["sent"] == 600
     for chat, texts in expected.items():
         assert await delivered(pg, chat) == texts, f"chat {chat}: lost, repeated or out of order"
+
+
+async def test_two_bot_processes_on_one_database_send_every_message_exactly_once(
+        database_url: str, playground: PlaygroundClient, tmp_path: Path) -> None:
+    """Two `wijkbot run` on one database: each sees the other alive and leaves its claimed rows alone."""
+    pg = playground
+    first = BotProcess(api_url=pg.url, database_url=database_url, workdir=tmp_path)
+    (tmp_path / "second").mkdir()
+    second = BotProcess(api_url=pg.url, database_url=database_url, workdir=tmp_path / "second")
+    for process in (first, second):
+        process.env["WIJKBOT_RATE_GLOBAL_PER_SECOND"] = "300"
+        process.env["WIJKBOT_RATE_PRIVATE_PER_SECOND"] = "2"  # each chat takes a few seconds: both are at work
+        process.env["WIJKBOT_RATE_PRIVATE_BURST"] = "1"
+    first.start()  # migrates and seeds the database
+    db: Database | None = None
+    try:
+        await wait_started(pg, first)
+        second.start()
+        await wait_running(second)
+        chats = list(range(40_001, 40_101))
+        await pg.register_users(residents(chats))
+        expected = {chat: [f"Bericht {n} voor {chat}" for n in range(1, 7)] for chat in chats}
+        db = Database(database_url)
+        with db.transaction_sync() as session:  # as a job of either writes them; both look within a second
+            for chat_id, text, quiet in interleaved(expected):
+                send_message(session, chat_id=chat_id, text=text, quiet=quiet)
+
+        def alive() -> None:
+            for process in (first, second):
+                assert process.process is not None and process.process.poll() is None, process.output()
+
+        rows = await until_all_sent(db, timeout=45, alive=alive)
+        assert {row.status for row in rows} == {OutboxStatus.SENT}
+        stats = await pg.stats()
+        twice = {chat: counts["sent"] for chat, counts in stats["by_chat"].items() if chat in expected
+                 and counts["sent"] != 6}
+        assert twice == {}, "messages went out twice"
+        for chat, texts in expected.items():
+            assert await delivered(pg, chat) == texts, f"chat {chat}: lost, repeated or out of order"
+    finally:
+        codes = [await asyncio.to_thread(process.stop) for process in (first, second)]
+        if db is not None:
+            db.dispose()
+    assert codes == [0, 0], first.output() + second.output()
