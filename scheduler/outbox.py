@@ -355,8 +355,8 @@ class OutboxDispatcher:
                                 type(error).__name__)
                     self._write_failing = True
                 return False
-            log.warning("could not write %d outbox outcomes together (%s); writing them one by one",
-                        len(outcomes), type(error).__name__)
+            log.warning("could not write to the outbox (%s: %s); writing the %d outcomes one by one",
+                        type(error).__name__, error, len(outcomes))
             return await self._record_one_by_one(outcomes)
         if self._write_failing:
             log.warning("writing to the outbox again")
