@@ -69,6 +69,16 @@ def processed(db: Database, update_id: int) -> bool:
         return session.get(ProcessedUpdate, update_id) is not None
 
 
+async def polling_failed(bot: Harness) -> None:
+    """Until the playground has failed a getUpdates (the poll in flight when the fault began may
+    still deliver): an update sent now reaches the bot only through a poll after the fault."""
+    for _attempt in range(200):
+        if (await bot.pg.stats())["faults"]:
+            return
+        await asyncio.sleep(0.05)
+    raise TimeoutError("no getUpdates failed")
+
+
 # --- 409 Conflict ----------------------------------------------------------------------------------
 
 
@@ -77,6 +87,7 @@ async def test_conflict_on_get_updates_is_ridden_out(bot: Harness, caplog: pytes
     caplog.set_level(logging.INFO)
     resident = person(1301)
     await bot.pg.fault_conflict(4.0)  # getUpdates answers 409 for 4 s, as while another process polls
+    await polling_failed(bot)
     sent = await bot.pg.send_text(resident, "/start")
     await bot.settle(sent["update_id"], timeout=40)
     replies = await bot.new_messages(resident["id"])
@@ -89,11 +100,8 @@ async def test_an_unexpected_get_updates_error_does_not_stop_the_bot(bot: Harnes
                                                                      caplog: pytest.LogCaptureFixture) -> None:
     """A refusal no Bot API should give to getUpdates (400) is logged once and polling goes on."""
     resident = person(1302)
-    await bot.pg.fault_status(400, 3.0)  # every call fails meanwhile, sends too: send /start once polling failed
-    for _attempt in range(100):
-        if (await bot.pg.stats())["faults"]:
-            break
-        await asyncio.sleep(0.05)
+    await bot.pg.fault_status(400, 3.0)  # every call fails meanwhile, sends too
+    await polling_failed(bot)
     sent = await bot.pg.send_text(resident, "/start")
     await bot.settle(sent["update_id"], timeout=40)
     replies = await bot.new_messages(resident["id"])
