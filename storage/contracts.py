@@ -46,6 +46,7 @@ from storage.models import (
 from storage.people import pseudonym
 from storage.refusals import Refused
 from storage.roles import active_memberships, area_ancestors, coordinates
+from storage.visibility import REVIEWED
 
 WIJKRAAD = "wijkraad"
 COORDINATOR = "coordinator"
@@ -130,15 +131,18 @@ def build_content(session: Session, *, wijk_id: int, starts_on: date, ends_on: d
     start, end = _utc_bounds(starts_on, ends_on, tz)
     organisations: dict[int, str] = {o.id: o.name for o in session.exec(select(Organisation)).all()}
 
-    requests = session.exec(select(Request).where(
+    filed = session.exec(select(Request).where(
         Request.wijk_id == wijk_id, Request.created_at >= start, Request.created_at < end,
         Request.status != RequestStatus.WITHDRAWN, Request.reference.is_not(None)).order_by(Request.id)).all()
     themes = {t.id: t.name_nl for t in session.exec(select(Theme)).all()}
     answers: dict[int, list[Answer]] = {}
-    if requests:
-        for answer in session.exec(select(Answer).where(Answer.request_id.in_([r.id for r in requests]))
+    if filed:
+        for answer in session.exec(select(Answer).where(Answer.request_id.in_([r.id for r in filed]))
                                    .order_by(Answer.answered_at, Answer.id)).all():
             answers.setdefault(answer.request_id, []).append(answer)
+    # Every party to the contract reads it, so it holds only what the wijkraad reviewed (storage/visibility.py):
+    # a request still waiting for the wijkraad is left out, unless partners already answered it.
+    requests = [r for r in filed if RequestStatus(r.status) in REVIEWED or r.id in answers]
     references = {r.id: r.reference for r in requests}
 
     listed_requests = []

@@ -151,6 +151,8 @@ def build_world(session: Session, *, today: date) -> World:
     out_of_scope(session, request=special, by=wijkraad_actor(wim, "Wim"), reason="Een bankje voor een café is privé.")
     initiative = answered_request(session, wijk_id=wijk.id, text="Wij willen de geveltuintjes samen onderhouden.",
                                   filed=starts_on + timedelta(days=30), resident=resident, wim=wim, answers=[])
+    route(session, request=initiative, organisation_ids=[orgs[OPENBARE_RUIMTE].id], by=wijkraad_actor(wim, "Wim"),
+          today=starts_on + timedelta(days=30), answer_days=15)
     session.add(Afspraak(wijk_id=wijk.id, request_id=initiative.id, owner_kind="residents",
                          organisation_id=orgs[OPENBARE_RUIMTE].id, what="Bewoners onderhouden de geveltuintjes",
                          deadline=today + timedelta(days=90), means="Gereedschap van de gemeente",
@@ -368,3 +370,23 @@ def test_rows_taller_than_a_page_are_split_not_refused() -> None:
     pdf = render_pdf(describe(content, number=1, status=ContractStatus.CONCEPT, signatures=[], tz=TZ))
     assert len(PdfReader(io.BytesIO(pdf)).pages) >= 3
     assert "Er zijn in deze periode (nog) geen afspraken gemaakt." in flat(pdf_text(pdf))
+
+
+def test_a_request_the_wijkraad_has_not_reviewed_is_not_in_the_contract(world) -> None:  # type: ignore[no-untyped-def]
+    """Every partner serving the wijk reads the contract: an unreviewed request's text must not reach them."""
+    db, w = world
+    secret = "Jan de Vries 06-12345678 wil een hek om zijn tuin."
+    with db.transaction_sync() as session:
+        resident = session.exec(select(Person).where(Person.telegram_id == 7001)).one()
+        wim = session.get(Person, w.wim)
+        waiting = answered_request(session, wijk_id=w.wijk, text=secret, filed=w.starts_on + timedelta(days=40),
+                                   resident=resident, wim=wim, answers=[])
+        version = version_now(session, w)
+        listed = [r["reference"] for r in version.content["requests"]]
+        assert waiting.reference not in listed and "W-0001" in listed
+        assert "06-12345678" not in flat(pdf_text(version.pdf)) and "06-12345678" not in version.html
+        # Once routed it is part of the contract.
+        route(session, request=waiting, organisation_ids=[w.openbare_ruimte], by=wijkraad_actor(wim, "Wim"),
+              today=w.starts_on + timedelta(days=41), answer_days=15)
+        version = version_now(session, w)
+        assert waiting.reference in [r["reference"] for r in version.content["requests"]]
