@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import _, current_locale, fmt_datetime
 from conversations.keyboards import inline
-from conversations.texts import action_label, kind_label, status_label
+from conversations.texts import action_label, former_member, kind_label, status_label
 from storage.location import map_link
 from storage.models import Area, Request, RequestStatus, StatusChange, Theme, as_utc, utcnow
 from storage.themes import theme_name
@@ -19,11 +19,18 @@ from zoneinfo import ZoneInfo
 
 MAX_CARD_TEXT = 1000  # the description is at most 1,000 characters already
 
+MEMBER_ROLES = ("wijkraad", "partner", "coordinator")
+
 
 def action_line(change: StatusChange, tz: ZoneInfo) -> str:
     """Who did what and when, as the card shows it."""
     what = action_label(change.action).format(note=html.escape(change.note or ""))
-    who = html.escape(change.actor_name) if change.actor_name else (_("bewoner") if change.actor_role == "resident" else "")
+    if change.actor_name:
+        who = html.escape(change.actor_name)
+    elif change.actor_role == "resident":
+        who = _("bewoner")
+    else:  # a member's name is gone once they asked to be forgotten
+        who = former_member() if change.actor_role in MEMBER_ROLES else ""
     when = fmt_datetime(as_utc(change.at), tz, "short")
     return _("{what} – {who}, {when}").format(what=what, who=who, when=when) if who else f"{what} – {when}"
 

@@ -52,3 +52,8 @@ def action_label(action: str) -> str:
         "redact": _("persoonsgegevens verwijderd ({note})"),
     }
     return labels.get(action, action)
+
+
+def former_member() -> str:
+    """In place of the name of a member who had their data erased (/vergeetmij)."""
+    return _("voormalig lid")

@@ -34,7 +34,7 @@ from conversations.card import priority_label
 from conversations.dialog import END, Dialog
 from conversations.keyboards import inline
 from conversations.notices import GROUP_LOCALE
-from conversations.texts import kind_label
+from conversations.texts import former_member, kind_label
 from storage.groups import group_of, wijkraad_groups
 from storage.models import Area, Person, PriorityVote, Request, utcnow
 from storage.outbox import edit_message, send_message
@@ -359,7 +359,7 @@ def _status(session: Session, *, vote: PriorityVote, wijk: Area, tz: ZoneInfo) -
     """The open vote's state with "Nu sluiten"."""
     lines = [_("🗳️ <b>De stemming in {wijk} loopt.</b>").format(wijk=html.escape(wijk.name)),
              _("Gestart door {name}; sluit op {closes}.").format(
-                 name=html.escape(vote.started_by or "?"), closes=_when(vote.closes_at, tz)),
+                 name=html.escape(vote.started_by or former_member()), closes=_when(vote.closes_at, tz)),
              _cast_line(ballot_count(session, vote_id=vote.id)), ""]
     lines += [f"{n}. <b>{r.reference}</b>: {html.escape(_short(r, 60))}"
               for n, (_option, r) in enumerate(options_of(session, vote_id=vote.id), 1)]

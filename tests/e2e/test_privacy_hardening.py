@@ -197,6 +197,11 @@ async def test_forget_me_removes_a_members_name_from_every_row_and_message(bot: 
     with bot.db.read() as session:
         changes = session.exec(select(StatusChange).where(StatusChange.action == "route")).all()
         assert [(c.actor_name, c.actor_role) for c in changes] == [(None, "wijkraad")] * 2
+    # ... and the card's history says a former member did it.
+    other = person(7410, name="Karel")
+    make_member(bot, other, "zuid-west-leidsebuurt")
+    history = texts(await bot.say(other, "/verzoek W-0001", chat=GROUP_A))
+    assert "doorgezet naar" in history and "voormalig lid" in history, history
 
 
 async def test_my_data_holds_my_audit_rows_and_the_messages_stored_for_me(bot: Harness) -> None:
