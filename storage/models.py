@@ -579,6 +579,7 @@ class Ballot(SQLModel, table=True):
     cast_at: datetime = _utc_column()
     updated_at: datetime = _utc_column()
 
+
 class DailyRequestCount(SQLModel, table=True):
     """How many requests one Telegram account filed on one day, under a keyed hash of the account and
     the day (storage/keys.py): erasing the person does not reset the daily limit, and the row
