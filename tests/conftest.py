@@ -8,8 +8,9 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from contextlib import suppress
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -89,10 +90,10 @@ def daytime_clock(settings: Settings) -> Callable[[], datetime]:
     return lambda: datetime.now(UTC) + offset
 
 
-@pytest.fixture
-async def bot(playground: PlaygroundClient, database_url: str) -> AsyncIterator[Harness]:
-    """The real bot, served in this process the way `wijkbot run` serves it, against the playground."""
-    settings = bot_settings(database_url, playground.url)  # type: ignore[attr-defined]
+@asynccontextmanager
+async def running_bot(playground: PlaygroundClient, database_url: str, **overrides: Any) -> AsyncIterator[Harness]:
+    """The real bot with the test settings (and `overrides`), served in this process until the block ends."""
+    settings = bot_settings(database_url, playground.url).model_copy(update=overrides)  # type: ignore[attr-defined]
     stop = asyncio.Event()
     task = asyncio.create_task(serve(settings, token=PLAYGROUND_TOKEN, stop=stop, clock=daytime_clock(settings)))
     harness = Harness(playground, Database(database_url))
@@ -104,3 +105,10 @@ async def bot(playground: PlaygroundClient, database_url: str) -> AsyncIterator[
         with suppress(asyncio.CancelledError):
             await asyncio.wait_for(task, timeout=10)
         harness.db.dispose()
+
+
+@pytest.fixture
+async def bot(playground: PlaygroundClient, database_url: str) -> AsyncIterator[Harness]:
+    """The real bot, served in this process the way `wijkbot run` serves it, against the playground."""
+    async with running_bot(playground, database_url) as harness:
+        yield harness

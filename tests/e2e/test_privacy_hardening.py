@@ -3,12 +3,10 @@ in clear, erasure of members' names, and a daily limit that erasure cannot reset
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import re
 from collections.abc import AsyncIterator
-from contextlib import suppress
 from typing import Any
 
 import pytest
@@ -17,14 +15,12 @@ from pypdf import PdfReader
 from sqlmodel import SQLModel, select
 
 from bot.playground import PlaygroundClient
-from bot.runner import serve
 from bot.settings import PLAYGROUND_TOKEN
-from storage.db import Database
 from storage.models import Area, Membership, MembershipRole, Person, StatusChange
 from storage.people import get_or_create_person
 from storage.roles import grant
-from tests.conftest import bot_settings, daytime_clock
-from tests.e2e.test_answers import OPENBARE_RUIMTE, PIM, card_request, make_partner
+from tests.conftest import running_bot
+from tests.e2e.test_answers import OPENBARE_RUIMTE, PIM, card_request, make_partner, route_to
 from tests.e2e.test_privacy import download, scan_for
 from tests.e2e.test_triage import GROUP_A, WIM, file, make_member
 from tests.harness import Harness, last_with_buttons, person, texts
@@ -95,7 +91,8 @@ async def test_redaction_reaches_outbox_rows_to_anyone_and_every_contract_copy(b
     await bot.say(PIM, "/start")
     anna = person(ANNA_ID, "nl", "Anna")
     card = await file(bot, anna, f"Bel mij op {PHONE} over het kapotte hek bij de speeltuin aan de Leidsevaart.")
-    # The partner looks at the wijk's contract (the request is listed, still pending) and asks for its web page.
+    await route_to(bot, card, ["Beheer openbare ruimte"])
+    # The partner looks at the wijk's contract (the routed request is listed, pending) and asks for its web page.
     pdf_message = documents(await bot.say(PIM, "/contract Leidsebuurt"))[-1]
     assert PHONE in await contract_pdf_text(bot, pdf_message)
     version_id = next(int(data.split(":")[2]) for row in pdf_message["reply_markup"]["inline_keyboard"]
@@ -103,6 +100,11 @@ async def test_redaction_reaches_outbox_rows_to_anyone_and_every_contract_copy(b
     page = documents(await bot.press(PIM, pdf_message, f"ctr:html:{version_id}"))[-1]
     assert PHONE in (await download(bot, page["document"]["file_id"])).decode()
     assert scan_text(bot, PHONE)
+    # The partner hands it back ("not ours"): it is with the wijkraad again, who may now edit its text.
+    inbox = [m for m in await bot.pg.bot_messages(PIM["id"]) if "Niet van ons" in json.dumps(m.get("reply_markup"))]
+    await bot.press(PIM, inbox[-1], "Niet van ons")
+    assert "Teruggegeven" in texts(await bot.say(PIM, "Een hek op een speelplek is niet van ons, maar van de school."))
+    card = [m for m in await bot.pg.bot_messages(GROUP_A["id"]) if m["message_id"] == card["message_id"]][0]
 
     prompt = await bot.press(WIM, card, f"tri:redact:{card_request(card)}", chat_id=GROUP_A["id"])
     await bot.say(WIM, "Het hek bij de speeltuin aan de Leidsevaart is kapot, graag repareren.", chat=GROUP_A,
@@ -231,19 +233,8 @@ async def draft_to_summary(bot: Harness, user: dict[str, Any], text: str) -> dic
 @pytest.fixture
 async def strict_bot(playground: PlaygroundClient, database_url: str) -> AsyncIterator[Harness]:
     """The real bot allowing two requests a day (and no flood guard: this test types fast on purpose)."""
-    settings = bot_settings(database_url, playground.url).model_copy(  # type: ignore[attr-defined]
-        update={"max_requests_per_day": 2, "flood_messages": 1000})
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(settings, token=PLAYGROUND_TOKEN, stop=stop, clock=daytime_clock(settings)))
-    harness = Harness(playground, Database(database_url))
-    try:
-        await harness.wait_until_ready(task)
+    async with running_bot(playground, database_url, max_requests_per_day=2, flood_messages=1000) as harness:
         yield harness
-    finally:
-        stop.set()
-        with suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, timeout=10)
-        harness.db.dispose()
 
 
 async def test_the_daily_limit_holds_after_forget_me(strict_bot: Harness) -> None:
