@@ -141,8 +141,11 @@ def build_content(session: Session, *, wijk_id: int, starts_on: date, ends_on: d
                                    .order_by(Answer.answered_at, Answer.id)).all():
             answers.setdefault(answer.request_id, []).append(answer)
     # Every party to the contract reads it, so it holds only what the wijkraad reviewed (storage/visibility.py):
-    # a request still waiting for the wijkraad is left out, unless partners already answered it.
-    requests = [r for r in filed if RequestStatus(r.status) in REVIEWED or r.id in answers]
+    # a request still waiting for the wijkraad is left out, unless partners already answered it or an
+    # afspraak was made of it.
+    agreed = set(session.exec(select(Afspraak.request_id).where(
+        col(Afspraak.request_id).in_([r.id for r in filed]))).all()) if filed else set()
+    requests = [r for r in filed if RequestStatus(r.status) in REVIEWED or r.id in answers or r.id in agreed]
     references = {r.id: r.reference for r in requests}
 
     listed_requests = []

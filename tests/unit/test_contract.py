@@ -151,8 +151,6 @@ def build_world(session: Session, *, today: date) -> World:
     out_of_scope(session, request=special, by=wijkraad_actor(wim, "Wim"), reason="Een bankje voor een café is privé.")
     initiative = answered_request(session, wijk_id=wijk.id, text="Wij willen de geveltuintjes samen onderhouden.",
                                   filed=starts_on + timedelta(days=30), resident=resident, wim=wim, answers=[])
-    route(session, request=initiative, organisation_ids=[orgs[OPENBARE_RUIMTE].id], by=wijkraad_actor(wim, "Wim"),
-          today=starts_on + timedelta(days=30), answer_days=15)
     session.add(Afspraak(wijk_id=wijk.id, request_id=initiative.id, owner_kind="residents",
                          organisation_id=orgs[OPENBARE_RUIMTE].id, what="Bewoners onderhouden de geveltuintjes",
                          deadline=today + timedelta(days=90), means="Gereedschap van de gemeente",
