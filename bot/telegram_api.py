@@ -59,12 +59,11 @@ class BotApi:
             await self._session.close()
 
     async def call(self, method: str, payload: dict[str, Any], *, timeout: float = 30) -> Any:
-        """One Bot API call; returns its `result`. Keys starting with `_` are ours, not Telegram's."""
+        """One Bot API call with exactly this payload; returns its `result`."""
         assert self._session is not None, "use `async with BotApi(...)`"
-        fields = {key: value for key, value in payload.items() if not key.startswith("_")}
-        body: dict[str, Any] = {"json": fields}
-        if any(isinstance(fields.get(key), dict) for key in UPLOADS):  # a file we made: upload it
-            body = {"data": _multipart(fields)}
+        body: dict[str, Any] = {"json": payload}
+        if any(isinstance(payload.get(key), dict) for key in UPLOADS):  # a file we made: upload it
+            body = {"data": _multipart(payload)}
         try:
             async with self._session.post(self._base + method, timeout=aiohttp.ClientTimeout(total=timeout),
                                           **body) as response:

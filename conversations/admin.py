@@ -201,10 +201,10 @@ async def invite_create(update: Update, context: WijkContext) -> None:
         return
     context.answer()
     # The token is put in when the message is sent: the outbox keeps only a placeholder (storage/invitations.py).
-    payload, marks = create_invitation_for_message(context.db, role=role, area_id=area_id,
+    payload, nonce = create_invitation_for_message(context.db, role=role, area_id=area_id,
                                                    organisation_id=organisation_id)
     link = f"https://t.me/{context.bot.username}?start={payload}"
-    send_message(context.db, chat_id=update.effective_user.id, marks=marks, text=_(
+    send_message(context.db, chat_id=update.effective_user.id, kind="invitation", invitation_nonce=nonce, text=_(
         "Stuur deze link naar de persoon die je uitnodigt ({where}). Hij werkt één keer en "
         "verloopt over 14 dagen:\n{link}").format(where=html.escape(target.name), link=link))
 

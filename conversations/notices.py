@@ -9,19 +9,19 @@ import html
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from telegram import ForceReply
 from zoneinfo import ZoneInfo
 
 from bot.i18n import _, fmt_date, use_locale
 from conversations.card import card_buttons, card_text
 from storage.groups import wijkraad_groups
-from storage.models import Organisation, OutboxMessage, OutboxStatus, Person, Request
+from storage.models import Organisation, Person, Request
 from storage.municipality import municipality_settings
-from storage.outbox import edit_message, enqueue, send_message
+from storage.outbox import edit_message, enqueue, send_message, sent_messages
 
 GROUP_LOCALE = "nl"  # wijkraad groups read Dutch
-CARD_MARK = "_card"  # the outbox key naming the request a card shows (keys starting with _ are never sent)
+CARD = "card"  # the kind of a request's card in a wijkraad group (its subject: the request); see SentMessage
 
 
 def _resident(session: Session, request: Request) -> Person | None:
@@ -42,9 +42,10 @@ def card_to_groups(session: Session, *, request: Request, tz: ZoneInfo) -> int:
             for file_id in request.photo_file_ids:
                 enqueue(session, chat_id=group.chat_id, method="sendPhoto", payload={
                     "chat_id": group.chat_id, "photo": file_id,
-                    "caption": _("Foto bij {reference}").format(reference=request.reference)})
-            send_message(session, chat_id=group.chat_id, text=text,
-                         reply_markup=buttons.to_dict() if buttons else None, marks={CARD_MARK: request.id})
+                    "caption": _("Foto bij {reference}").format(reference=request.reference)},
+                    subject_type="request", subject_id=request.id)
+            send_message(session, chat_id=group.chat_id, text=text, reply_markup=buttons.to_dict() if buttons else None,
+                         kind=CARD, subject_type="request", subject_id=request.id)
     return len(groups)
 
 
@@ -54,16 +55,14 @@ def refresh_cards(session: Session, *, request: Request, tz: ZoneInfo) -> int:
     chats = [group.chat_id for group in wijkraad_groups(session, wijk_id=request.wijk_id)]
     if not chats or request.id is None:
         return 0
-    sent = session.exec(select(OutboxMessage.chat_id, OutboxMessage.sent_message_id).where(
-        col(OutboxMessage.chat_id).in_(chats), OutboxMessage.method == "sendMessage",
-        OutboxMessage.status == OutboxStatus.SENT, col(OutboxMessage.sent_message_id).is_not(None),
-        OutboxMessage.payload[CARD_MARK].as_integer() == request.id)).all()  # type: ignore[index]
+    sent = sent_messages(session, subject_type="request", subject_id=request.id, kind=CARD, chat_ids=chats)
     with use_locale(GROUP_LOCALE):
         text = card_text(session, request=request, tz=tz)
         buttons = card_buttons(request)
-        for chat_id, message_id in sent:
-            edit_message(session, chat_id=chat_id, message_id=message_id, text=text,
-                         reply_markup=buttons.to_dict() if buttons else None)
+        for message in sent:
+            edit_message(session, chat_id=message.chat_id, message_id=message.message_id, text=text,
+                         reply_markup=buttons.to_dict() if buttons else None, subject_type="request",
+                         subject_id=request.id)
     return len(sent)
 
 

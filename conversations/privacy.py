@@ -66,7 +66,7 @@ async def erase(update: Update, context: WijkContext) -> None:
     text = _("Je gegevens zijn gewist. Wat blijft: {count} verzoek(en), zonder koppeling met jou, omdat de wijkraad en "
              "de partners ermee verder werken. Je kunt altijd opnieuw beginnen met /start.").format(count=kept)
     enqueue(context.db, chat_id=chat_id, method="answerCallbackQuery",
-            payload={"callback_query_id": query.id, "_forget": True})
+            payload={"callback_query_id": query.id}, forget_after_send=True)
     enqueue(context.db, chat_id=chat_id, method="sendMessage",
-            payload={"chat_id": chat_id, "text": text, "parse_mode": "HTML", "_forget": True})
+            payload={"chat_id": chat_id, "text": text, "parse_mode": "HTML"}, forget_after_send=True)
     context.unit.cache.pop("person", None)

@@ -30,6 +30,11 @@ nobody can know whether it went out: it was being sent when the process died.
   outcome that cannot be written is logged once and holds up no other.
 - Ids are never reused (AUTOINCREMENT on SQLite, sequences on PostgreSQL): an outcome cannot land
   on a newer row.
+
+What was sent is recorded: with the outcome of every delivered send (a message, photo, document)
+the same transaction writes a `SentMessage` row (chat, message id, the outbox row's kind and
+subject), where edits, pins, the status message and redaction find it. A row to be forgotten
+(`forget_after_send`, the goodbye to an erased person) is deleted once settled and leaves no record.
 """
 
 from __future__ import annotations
@@ -46,14 +51,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy import bindparam, delete, exists, func, or_, update
+from sqlalchemy import bindparam, case, delete, exists, func, or_, update
 from sqlmodel import Session, select
 
 from bot.telegram_api import Blocked, BotApi, Refused, RetryLater
 from scheduler.limits import Limiter, RateLimits
 from storage.db import Database, database_unavailable
 from storage.invitations import expand_invitation_link
-from storage.models import OutboxMessage, OutboxStatus, Person, as_utc, utcnow
+from storage.models import OutboxMessage, OutboxStatus, Person, SentMessage, as_utc, utcnow
 from storage.municipality import MunicipalitySettings, municipality_settings
 
 log = logging.getLogger(__name__)
@@ -67,6 +72,14 @@ FLUSH_AT_STOP = 5.0  # seconds to write the last outcomes when stopping
 HOST = socket.gethostname()
 _LIVE_OWNERS: set[str] = set()  # the dispatchers of this process (tests run two in one process)
 _TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
+# A delivered send's record, copied from its outbox row once the outcome is written there (executemany).
+_RECORD_SENT = sa.insert(SentMessage.__table__).from_select(  # type: ignore[attr-defined]
+    ["chat_id", "message_id", "outbox_id", "kind", "subject_type", "subject_id", "sent_at"],
+    sa.select(_TABLE.c.chat_id, _TABLE.c.sent_message_id, _TABLE.c.id, func.coalesce(_TABLE.c.kind, _TABLE.c.method),
+              _TABLE.c.subject_type, _TABLE.c.subject_id, _TABLE.c.sent_at)
+    .where(_TABLE.c.id == bindparam("r_id"), _TABLE.c.status == str(OutboxStatus.SENT),
+           _TABLE.c.sent_message_id == bindparam("r_message_id", type_=sa.BigInteger),
+           _TABLE.c.claimed_by.is_(None)))
 
 
 @dataclass
@@ -81,6 +94,17 @@ class Outcome:
     blocked_chat: int | None = None
     attempts: int | None = None  # None: unchanged (a deferral is not an attempt)
     forget: bool = False  # delete the row once settled (a goodbye to an erased person)
+    recorded: bool = False  # a delivered send: written to SentMessage with the outcome
+
+
+@dataclass
+class Claimed:
+    """A row as it is when claimed (redaction may have changed its payload since the pass read it)."""
+
+    method: str
+    payload: dict[str, Any]
+    forget_after_send: bool
+    invitation_nonce: str | None
 
 
 class OutboxDispatcher:
@@ -102,7 +126,7 @@ class OutboxDispatcher:
         self._unsettled: set[int] = set()  # of those: not yet known to be sent (they hold their chat)
         self._skipped: set[int] = set()  # chats with due rows the last pass had to leave for later
         self._outcomes: list[Outcome] = []  # to write in the next round
-        self._claims: dict[int, asyncio.Future[tuple[str, dict[str, Any]] | None]] = {}  # to claim in the next round
+        self._claims: dict[int, asyncio.Future[Claimed | None]] = {}  # to claim in the next round
         self._writer: asyncio.Task[None] | None = None
         self._write_failing = False
         self._unwritable: set[int] = set()  # rows whose outcome could not be written (logged once)
@@ -277,16 +301,18 @@ class OutboxDispatcher:
         claimed = await self._claim(row.id)
         if claimed is None:
             return None
-        method, payload = claimed  # as it is now (redaction may have changed it since the pass read it)
-        outcome = await self._attempt(row, method, payload)
-        outcome.forget = bool(payload.get("_forget")) and outcome.status != OutboxStatus.PENDING
+        outcome = await self._attempt(row, claimed)
+        outcome.forget = claimed.forget_after_send and outcome.status != OutboxStatus.PENDING
+        outcome.recorded = (claimed.method.startswith("send") and outcome.message_id is not None
+                            and not outcome.forget)
         return outcome
 
-    async def _attempt(self, row: OutboxMessage, method: str, payload: dict[str, Any]) -> Outcome:
+    async def _attempt(self, row: OutboxMessage, claimed: Claimed) -> Outcome:
         """Make the call and classify the answer."""
         try:
             # An invitation's token is put in only now: the outbox never holds it (storage/invitations.py).
-            result = await self.api.call(method, expand_invitation_link(payload))
+            result = await self.api.call(claimed.method,
+                                         expand_invitation_link(claimed.payload, nonce=claimed.invitation_nonce))
         except RetryLater as error:
             if error.retry_after is not None:
                 self.limiter.pause(row.chat_id, error.retry_after)
@@ -308,9 +334,9 @@ class OutboxDispatcher:
 
     # --- writing: claims and outcomes, by group commit ------------------------------------------
 
-    async def _claim(self, row_id: int) -> tuple[str, dict[str, Any]] | None:
-        """Claim the row for sending (in the next write); its method and payload, or None if not granted."""
-        future: asyncio.Future[tuple[str, dict[str, Any]] | None] = asyncio.get_running_loop().create_future()
+    async def _claim(self, row_id: int) -> Claimed | None:
+        """Claim the row for sending (in the next write); the row as claimed, or None if not granted."""
+        future: asyncio.Future[Claimed | None] = asyncio.get_running_loop().create_future()
         self._claims[row_id] = future
         self._write_soon()
         return await future
@@ -339,7 +365,7 @@ class OutboxDispatcher:
     async def _write_round(self) -> bool:
         """Write the outcomes and claims collected so far in one transaction; False: try again later."""
         outcomes: list[Outcome] = []
-        claims: dict[int, asyncio.Future[tuple[str, dict[str, Any]] | None]] = {}
+        claims: dict[int, asyncio.Future[Claimed | None]] = {}
         try:
             async with self.db.transaction() as session:
                 outcomes, self._outcomes = self._outcomes, []
@@ -399,6 +425,9 @@ class OutboxDispatcher:
             "b_id": o.row_id, "b_status": str(o.status), "b_error": o.error, "b_attempts": o.attempts,
             "b_not_before": o.retry_at, "b_sent_at": now if o.status == OutboxStatus.SENT else None,
             "b_message_id": o.message_id} for o in outcomes])
+        delivered = [{"r_id": o.row_id, "r_message_id": o.message_id} for o in outcomes if o.recorded]
+        if delivered:  # only where the outcome above landed (the row is there, and no longer claimed)
+            session.connection().execute(_RECORD_SENT, delivered)
         forgotten = [o.row_id for o in outcomes if o.forget]
         if forgotten:  # the goodbye to an erased person: sent, so nothing of them stays
             session.connection().execute(delete(_TABLE).where(_TABLE.c.id.in_(forgotten)))
@@ -418,11 +447,14 @@ class OutboxDispatcher:
                         sent_at=func.coalesce(bindparam("b_sent_at", type_=sa.DateTime(timezone=True)), t.c.sent_at),
                         sent_message_id=func.coalesce(bindparam("b_message_id", type_=sa.BigInteger),
                                                       t.c.sent_message_id),
-                        claimed_by=None, claimed_until=None))
+                        claimed_by=None, claimed_until=None,
+                        # an invitation's nonce is needed only until the message is settled
+                        invitation_nonce=case((bindparam("b_status") == str(OutboxStatus.PENDING),
+                                               t.c.invitation_nonce), else_=sa.null())))
 
-    def _claim_rows(self, session: Session, row_ids: list[int]) -> dict[int, tuple[str, dict[str, Any]]]:
+    def _claim_rows(self, session: Session, row_ids: list[int]) -> dict[int, Claimed]:
         """Claim those of the rows that are still pending, not claimed by a live dispatcher, and of a chat
-        no other dispatcher is sending to; returns each granted row's method and payload."""
+        no other dispatcher is sending to; returns each granted row as claimed."""
         t = _TABLE
         other = t.alias("other")
         lease_now = utcnow()
@@ -434,8 +466,9 @@ class OutboxDispatcher:
         granted = session.connection().execute(
             update(t).where(t.c.id.in_(row_ids), t.c.status == OutboxStatus.PENDING, free, ~busy_chat)
             .values(claimed_by=self.owner, claimed_until=lease_now + LEASE)
-            .returning(t.c.id, t.c.method, t.c.payload)).all()
-        return {row_id: (method, payload) for row_id, method, payload in granted}
+            .returning(t.c.id, t.c.method, t.c.payload, t.c.forget_after_send, t.c.invitation_nonce)).all()
+        return {row_id: Claimed(method, payload, bool(forget), nonce)
+                for row_id, method, payload, forget, nonce in granted}
 
     async def drain(self, timeout: float = 30.0) -> None:
         """Send everything that can go now and wait until it is recorded (for tools and tests)."""

@@ -1,8 +1,9 @@
 """Invitations to a role: single-use tokens that expire; only their hash is stored, anywhere.
 
 `wijkbot invite` prints a random token once. An invitation made in chat (/beheer) is owed as a
-message, and the outbox must not hold the token either: its row holds a placeholder and a nonce,
-and the dispatcher puts the token in just before sending (`expand_invitation_link`). That token is
+message, and the outbox must not hold the token either: its row's text holds a placeholder, the row's
+`invitation_nonce` column a nonce, and the dispatcher puts the token in just before sending
+(`expand_invitation_link`); once the message is settled the nonce goes too. That token is
 derived from the nonce with a key derived from the bot token, which lives only in the environment:
 reading the database (outbox included) gives no usable link.
 """
@@ -27,7 +28,6 @@ from storage.roles import grant
 INVITE_PREFIX = "inv_"  # deep-link payload: inv_<token>, within Telegram's 64 characters [A-Za-z0-9_-]
 DEFAULT_VALIDITY = timedelta(days=14)
 PLACEHOLDER = "[invitation]"  # where the token goes in an owed message's text
-MARK = "_invitation"  # the outbox payload key holding the nonce (keys starting with _ are never sent)
 
 
 class InvitationProblem(StrEnum):
@@ -66,19 +66,18 @@ def _add(session: Session, *, token: str, role: MembershipRole, area_id: int | N
 
 def create_invitation_for_message(session: Session, *, role: MembershipRole, area_id: int | None = None,
                                   organisation_id: int | None = None, valid_for: timedelta = DEFAULT_VALIDITY,
-                                  now: datetime | None = None) -> tuple[str, dict[str, Any]]:
+                                  now: datetime | None = None) -> tuple[str, str]:
     """A new invitation to be sent in a message: the deep-link payload with PLACEHOLDER for the token,
-    and the marks for the outbox row (see `expand_invitation_link`)."""
+    and the nonce for the outbox row's `invitation_nonce` (see `expand_invitation_link`)."""
     nonce = secrets.token_urlsafe(16)
     _add(session, token=_derived_token(nonce), role=role, area_id=area_id, organisation_id=organisation_id,
          valid_for=valid_for, now=now)
-    return INVITE_PREFIX + PLACEHOLDER, {MARK: nonce}
+    return INVITE_PREFIX + PLACEHOLDER, nonce
 
 
-def expand_invitation_link(payload: dict[str, Any]) -> dict[str, Any]:
-    """The payload as it is sent: the token in place of PLACEHOLDER (only in rows our code marked)."""
-    nonce = payload.get(MARK)
-    if not isinstance(nonce, str) or not isinstance(payload.get("text"), str):
+def expand_invitation_link(payload: dict[str, Any], *, nonce: str | None) -> dict[str, Any]:
+    """The payload as it is sent: the token in place of PLACEHOLDER (only in rows with a nonce)."""
+    if nonce is None or not isinstance(payload.get("text"), str):
         return payload
     return {**payload, "text": payload["text"].replace(PLACEHOLDER, _derived_token(nonce))}
 

@@ -207,6 +207,34 @@ class OutboxMessage(SQLModel, table=True):
     quiet: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})  # held in quiet hours
     claimed_by: str | None = Field(default=None, max_length=120)  # the dispatcher sending it: host:pid:token
     claimed_until: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))  # the claim's lease
+    # What the message is, and about what: copied to `SentMessage` once it is delivered.
+    kind: str | None = Field(default=None, max_length=40)  # see storage/outbox.py (card, status, photo, ...)
+    subject_type: str | None = Field(default=None, max_length=40)  # e.g. "request"
+    subject_id: int | None = Field(default=None, sa_type=sa.BigInteger)  # e.g. the request's id
+    forget_after_send: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})  # deleted once
+    # settled, and no SentMessage is kept (the goodbye to an erased person)
+    invitation_nonce: str | None = Field(default=None, max_length=40)  # the dispatcher derives an invitation's token
+    # from it, in place of the text's placeholder, just before sending (storage/invitations.py); cleared once settled
+
+
+class SentMessage(SQLModel, table=True):
+    """A message the dispatcher delivered: where it is (chat, message id) and what it shows.
+
+    Edits, pins, status messages and redaction find sent messages here, never in outbox payloads.
+    Kept as long as the outbox keeps delivered rows (storage/outbox.py `prune_delivered`).
+    """
+
+    __table_args__ = (sa.Index("ix_sentmessage_subject", "subject_type", "subject_id", "kind"),
+                      sa.Index("ix_sentmessage_chat_message", "chat_id", "message_id"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=sa.BigInteger)
+    message_id: int = Field(sa_type=sa.BigInteger)
+    outbox_id: int | None = None  # the outbox row it was sent from (that row may be pruned or erased)
+    kind: str = Field(max_length=40)
+    subject_type: str | None = Field(default=None, max_length=40)
+    subject_id: int | None = Field(default=None, sa_type=sa.BigInteger)
+    sent_at: datetime = _utc_column()
 
 
 class OrganisationKind(StrEnum):

@@ -27,6 +27,7 @@ from storage.models import (
     PriorityVote,
     Request,
     RequestStatus,
+    SentMessage,
     StatusChange,
     Subscription,
     Support,
@@ -86,7 +87,16 @@ def personal_data(session: Session, *, person: Person) -> dict[str, Any]:
         "where_your_name_is_stored": _named_rows(session, person=person),
         "messages_stored_for_you": [_message(m) for m in session.exec(
             select(OutboxMessage).where(OutboxMessage.chat_id == person.telegram_id).order_by(OutboxMessage.id))],
+        "messages_delivered_to_you": [
+            {"message_id": m.message_id, "kind": m.kind, "about": _about(m), "sent_at": m.sent_at.isoformat()}
+            for m in session.exec(select(SentMessage).where(SentMessage.chat_id == person.telegram_id)
+                                  .order_by(SentMessage.id))],
     }
+
+
+def _about(message: SentMessage) -> str | None:
+    """What a delivered message is about, e.g. "request 42"."""
+    return f"{message.subject_type} {message.subject_id}" if message.subject_type else None
 
 
 def _message(row: OutboxMessage) -> dict[str, Any]:
@@ -146,8 +156,9 @@ def erase_person(session: Session, *, person: Person) -> int:
 
     A member's name goes from every row and message that kept it (see `_forget_names`).
 
-    Returns how many requests were kept anonymously. Messages still owed to them are dropped,
-    except those marked `_forget` (the goodbye), which the dispatcher deletes once sent.
+    Returns how many requests were kept anonymously. Messages owed or sent to them are dropped, and
+    the record of what was delivered to them; the goodbye is enqueued after this, with
+    `forget_after_send`: the dispatcher deletes it once sent and keeps no record of it.
     """
     telegram_id = person.telegram_id
     _forget_names(session, person=person)
@@ -160,6 +171,7 @@ def erase_person(session: Session, *, person: Person) -> int:
     session.execute(update(GroupChat).where(GroupChat.linked_by == person.id).values(linked_by=None))
     session.execute(delete(Membership).where(Membership.person_id == person.id))
     session.execute(delete(OutboxMessage).where(OutboxMessage.chat_id == telegram_id))
+    session.execute(delete(SentMessage).where(SentMessage.chat_id == telegram_id))
     session.add(AuditEntry(actor=pseudonym(person), action="person.erase", subject_type="person", subject_id=person.id,
                            details={"requests_kept_anonymous": kept}))
     session.delete(person)

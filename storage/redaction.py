@@ -21,7 +21,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from storage.models import OutboxMessage, OutboxStatus
-from storage.outbox import enqueue
+from storage.outbox import enqueue, sent_messages
 
 REMOVED = "[…]"
 MIN_MATCH = 20  # characters of the old text's start that identify a copy (a request has at least 20)
@@ -92,29 +92,30 @@ def _scrub(value: Any, *, old: str | None, new: str, file_ids: set[str]) -> Any:
 
 
 def scrub_outbox(session: Session, *, since: datetime, old_text: str | None = None, new_text: str = "",
-                 photo_file_ids: list[str] | tuple[str, ...] = ()) -> None:
+                 photo_file_ids: list[str] | tuple[str, ...] = (), request_id: int | None = None) -> None:
     """Take the old text and the photos out of every message since `since` (pending or sent, to anyone).
 
-    A photo message already delivered is deleted from its chat; one still owed is not sent.
-    Delivered PDF documents lose their body (a PDF cannot be searched for the text).
+    The photos of request `request_id` already delivered (as recorded in SentMessage) are deleted from
+    their chats; a photo message still owed is not sent. Delivered PDF documents lose their body (a
+    PDF cannot be searched for the text).
     """
     file_ids = set(photo_file_ids)
-    rows = session.exec(select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.method, OutboxMessage.payload,
-                               OutboxMessage.status, OutboxMessage.sent_message_id)
+    if file_ids and request_id is not None:
+        for sent in sent_messages(session, subject_type="request", subject_id=request_id, kind="photo"):
+            enqueue(session, chat_id=sent.chat_id, method="deleteMessage", subject_type="request",
+                    subject_id=request_id, payload={"chat_id": sent.chat_id, "message_id": sent.message_id})
+            session.delete(sent)
+    rows = session.exec(select(OutboxMessage.id, OutboxMessage.method, OutboxMessage.payload, OutboxMessage.status)
                         .where(OutboxMessage.created_at >= since - DRAFTING)).all()
-    for row_id, chat_id, method, payload, status, sent_message_id in rows:
+    for row_id, method, payload, status in rows:
         changes: dict[str, Any] = {}
         scrubbed = _scrub(payload, old=old_text, new=new_text, file_ids=file_ids)
-        if method == "sendPhoto" and payload.get("photo") in file_ids:
-            if status == OutboxStatus.PENDING:
-                changes.update(status=OutboxStatus.FAILED, last_error="photo removed by redaction")
-            elif sent_message_id is not None:
-                enqueue(session, chat_id=chat_id, method="deleteMessage",
-                        payload={"chat_id": chat_id, "message_id": sent_message_id})
+        if method == "sendPhoto" and status == OutboxStatus.PENDING and payload.get("photo") in file_ids:
+            changes.update(status=OutboxStatus.FAILED, last_error="photo removed by redaction")
         document = scrubbed.get("document")
         if (old_text and status != OutboxStatus.PENDING and isinstance(document, dict)
                 and document.get("content_base64") and document.get("mime_type") == "application/pdf"):
-            scrubbed["document"] = {**document, "content_base64": "", "_removed": "redaction"}
+            scrubbed["document"] = {**document, "content_base64": "", "removed_by": "redaction"}
         if scrubbed != payload:
             changes["payload"] = scrubbed
         if changes:
@@ -152,7 +153,7 @@ def forget_names_in_outbox(session: Session, *, names: set[str], drop_pdfs: bool
         document = scrubbed.get("document")
         if (drop_pdfs and status != OutboxStatus.PENDING and isinstance(document, dict)
                 and document.get("content_base64") and document.get("mime_type") == "application/pdf"):
-            scrubbed = {**scrubbed, "document": {**document, "content_base64": "", "_removed": "erasure"}}
+            scrubbed = {**scrubbed, "document": {**document, "content_base64": "", "removed_by": "erasure"}}
         if scrubbed != payload:
             session.connection().execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
                                          .values(payload=scrubbed))

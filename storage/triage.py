@@ -205,7 +205,7 @@ def redact(session: Session, *, request: Request, by: Actor, text: str | None = 
     if not what:
         return
     scrub_outbox(session, since=request.created_at, old_text=old_text, new_text=request.text,
-                 photo_file_ids=removed_photos)
+                 photo_file_ids=removed_photos, request_id=request.id)
     if old_text is not None:
         redact_in_contracts(session, request=request)
     request.updated_at = utcnow()
