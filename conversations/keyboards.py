@@ -6,14 +6,23 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
+from conversations.buttons import Button
 
-def inline(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    """Inline buttons from rows of (label, callback data)."""
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row]
+
+def inline(rows: Sequence[Sequence[tuple[str, Button | str]]]) -> InlineKeyboardMarkup:
+    """Inline buttons from rows of (label, button): each button is packed into its callback data.
+
+    Plain text data is still accepted for the buttons conversations/notices.py builds (to be converted).
+    """
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=_data(button)) for label, button in row]
                                  for row in rows])
 
 
-def in_rows(buttons: Sequence[tuple[str, str]], per_row: int = 2) -> list[list[tuple[str, str]]]:
+def _data(button: Button | str) -> str:
+    return button if isinstance(button, str) else button.pack()
+
+
+def in_rows(buttons: Sequence[tuple[str, Button]], per_row: int = 2) -> list[list[tuple[str, Button]]]:
     """Split buttons into rows of `per_row`."""
     return [list(buttons[i:i + per_row]) for i in range(0, len(buttons), per_row)]
 
