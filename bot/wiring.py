@@ -25,6 +25,7 @@ from conversations import (
     afspraken,
     answer,
     budget,
+    buttons,
     clarify,
     contract,
     feedback,
@@ -110,51 +111,55 @@ def register(application: Application) -> None:
     add(CommandHandler("privacy", privacy.explain, filters=PRIVATE), group=MAIN)
     add(CommandHandler("mijngegevens", privacy.export, filters=PRIVATE), group=MAIN)
     add(CommandHandler("vergeetmij", privacy.ask_erase, filters=PRIVATE), group=MAIN)
-    add(CallbackQueryHandler(privacy.erase, pattern=r"^privacy:(erase|keep)$"), group=MAIN)
+    add(CallbackQueryHandler(privacy.erase, pattern=buttons.PrivacyErase.pattern), group=MAIN)
+    add(CallbackQueryHandler(privacy.erase, pattern=buttons.PrivacyKeep.pattern), group=MAIN)
 
     # Following a whole wijk.
     add(CommandHandler("volg", follow.follow, filters=PRIVATE), group=MAIN)
-    add(CallbackQueryHandler(follow.follow_pressed, pattern=r"^follow:\d+$"), group=MAIN)
+    add(CallbackQueryHandler(follow.follow_pressed, pattern=buttons.FollowWijk.pattern), group=MAIN)
     add(CommandHandler("ontvolg", follow.unfollow, filters=PRIVATE), group=MAIN)
 
     # Supporting other residents' requests.
     add(CommandHandler("wijk", wijk_requests.list_open, filters=PRIVATE), group=MAIN)
-    add(CallbackQueryHandler(wijk_requests.support_pressed, pattern=r"^support:\d+$"), group=MAIN)
+    add(CallbackQueryHandler(wijk_requests.support_pressed, pattern=buttons.SupportRequest.pattern), group=MAIN)
 
     # Roles: invitations arrive as /start inv_<token>; groups are linked with /koppel.
     add(CommandHandler("start", membership.redeem, filters=PRIVATE & filters.Regex(r"^/start inv_")), group=MAIN)
     add(CommandHandler("koppel", membership.link_command, filters=GROUPS), group=MAIN)
-    add(CallbackQueryHandler(membership.link_pressed, pattern=r"^link:((ok:)?(wijk|org):\d+|no)$"), group=MAIN)
+    for kind in (buttons.GroupLinkChoose, buttons.GroupLinkConfirm, buttons.GroupLinkDecline):
+        add(CallbackQueryHandler(membership.link_pressed, pattern=kind.pattern), group=MAIN)
 
     # Wijk budgets: /budget (a coordinator grants initiatives all, part or none of what they ask, with a
     # motivation, and books spending; every press re-checks the role) and the amount per wijk in /beheer.
     add(budget.build(), group=MAIN)
     add(admin.build_budget_dialog(), group=MAIN)
-    add(CallbackQueryHandler(admin.budgets, pattern=r"^adm:budgets$"), group=MAIN)
+    add(CallbackQueryHandler(admin.budgets, pattern=buttons.AdminBudgets.pattern), group=MAIN)
 
     # Coordinators: /beheer and its buttons (each press re-checks the role).
     add(CommandHandler("beheer", admin.menu, filters=PRIVATE), group=MAIN)
-    add(CallbackQueryHandler(admin.menu, pattern=r"^adm:menu$"), group=MAIN)
-    add(CallbackQueryHandler(admin.members, pattern=r"^adm:members$"), group=MAIN)
-    add(CallbackQueryHandler(admin.revoke_pressed, pattern=r"^adm:revoke:\d+$"), group=MAIN)
-    add(CallbackQueryHandler(admin.revoke_confirmed, pattern=r"^adm:revoke_yes:\d+$"), group=MAIN)
-    add(CallbackQueryHandler(admin.invite, pattern=r"^adm:invite$"), group=MAIN)
-    add(CallbackQueryHandler(admin.invite_role, pattern=r"^adm:inv:(wijkraad|partner)$"), group=MAIN)
-    add(CallbackQueryHandler(admin.invite_create, pattern=r"^adm:inv[wo]:\d+$"), group=MAIN)
-    add(CallbackQueryHandler(admin.rounds, pattern=r"^adm:rounds$"), group=MAIN)
-    add(CallbackQueryHandler(admin.round_toggle, pattern=r"^adm:round:\d+$"), group=MAIN)
-    add(CallbackQueryHandler(admin.periods, pattern=r"^adm:periods$"), group=MAIN)
-    add(CallbackQueryHandler(admin.period_start, pattern=r"^adm:period:\d+$"), group=MAIN)
+    add(CallbackQueryHandler(admin.menu, pattern=buttons.AdminMenu.pattern), group=MAIN)
+    add(CallbackQueryHandler(admin.members, pattern=buttons.AdminMembers.pattern), group=MAIN)
+    add(CallbackQueryHandler(admin.revoke_pressed, pattern=buttons.AdminRevoke.pattern), group=MAIN)
+    add(CallbackQueryHandler(admin.revoke_confirmed, pattern=buttons.AdminRevokeConfirm.pattern), group=MAIN)
+    add(CallbackQueryHandler(admin.invite, pattern=buttons.AdminInvite.pattern), group=MAIN)
+    add(CallbackQueryHandler(admin.invite_role, pattern=buttons.AdminInviteRole.pattern), group=MAIN)
+    add(CallbackQueryHandler(admin.invite_create, pattern=buttons.AdminInviteWijkraad.pattern), group=MAIN)
+    add(CallbackQueryHandler(admin.invite_create, pattern=buttons.AdminInvitePartner.pattern), group=MAIN)
+    add(CallbackQueryHandler(admin.rounds, pattern=buttons.AdminRounds.pattern), group=MAIN)
+    add(CallbackQueryHandler(admin.round_toggle, pattern=buttons.AdminRoundToggle.pattern), group=MAIN)
+    add(CallbackQueryHandler(admin.periods, pattern=buttons.AdminPeriods.pattern), group=MAIN)
+    add(CallbackQueryHandler(admin.period_start, pattern=buttons.AdminPeriodStart.pattern), group=MAIN)
 
     # The wijkcontract: /contract (private chat and wijkraad groups) and the buttons under the document
     # (each press re-checks the presser's role and that the version is still the current one).
     add(CommandHandler("contract", contract.contract_command), group=MAIN)
-    add(CallbackQueryHandler(contract.wijk_pressed, pattern=r"^ctr:wijk:\d+$"), group=MAIN)
-    add(CallbackQueryHandler(contract.versions_pressed, pattern=r"^ctr:old:\d+$"), group=MAIN)
-    add(CallbackQueryHandler(contract.get_pressed, pattern=r"^ctr:get:\d+$"), group=MAIN)
-    add(CallbackQueryHandler(contract.html_pressed, pattern=r"^ctr:html:\d+$"), group=MAIN)
-    add(CallbackQueryHandler(contract.start_pressed, pattern=r"^ctr:start:\d+$"), group=MAIN)
-    add(CallbackQueryHandler(contract.sign_pressed, pattern=r"^ctr:sign:\d+:(o\d+|w|c)$"), group=MAIN)
+    add(CallbackQueryHandler(contract.wijk_pressed, pattern=buttons.ContractWijk.pattern), group=MAIN)
+    add(CallbackQueryHandler(contract.versions_pressed, pattern=buttons.ContractVersions.pattern), group=MAIN)
+    add(CallbackQueryHandler(contract.get_pressed, pattern=buttons.ContractGet.pattern), group=MAIN)
+    add(CallbackQueryHandler(contract.html_pressed, pattern=buttons.ContractHtml.pattern), group=MAIN)
+    add(CallbackQueryHandler(contract.start_pressed, pattern=buttons.ContractStartSigning.pattern), group=MAIN)
+    add(CallbackQueryHandler(contract.sign_pressed, pattern=buttons.ContractSignRole.pattern), group=MAIN)
+    add(CallbackQueryHandler(contract.sign_pressed, pattern=buttons.ContractSignOrganisation.pattern), group=MAIN)
 
     # Prioritisation vote: /stemming in the wijkraad group (a stored set-up dialog; every press re-checks
     # the role), "Nu sluiten", the residents' ballots in private chat and /stem.
@@ -164,13 +169,13 @@ def register(application: Application) -> None:
 
     # Progress: /stand (chart + summary) in a wijkraad group, or to a coordinator in private chat.
     add(CommandHandler("stand", stand.stand_command), group=MAIN)
-    add(CallbackQueryHandler(stand.wijk_pressed, pattern=r"^stand:wijk:\d+$"), group=MAIN)
+    add(CallbackQueryHandler(stand.wijk_pressed, pattern=buttons.StandWijk.pattern), group=MAIN)
 
     # Commands and their buttons in private chat.
     add(CommandHandler("start", welcome.start, filters=PRIVATE), group=MAIN)
     add(CommandHandler("help", welcome.help_command, filters=PRIVATE), group=MAIN)
     add(CommandHandler("taal", language.ask, filters=PRIVATE), group=MAIN)
-    add(CallbackQueryHandler(language.chosen, pattern=r"^language:"), group=MAIN)
+    add(CallbackQueryHandler(language.chosen, pattern=buttons.LanguageChoice.pattern), group=MAIN)
     add(CommandHandler("mijnverzoeken", my_requests.list_requests, filters=PRIVATE), group=MAIN)
 
     # Fallbacks: old buttons, unknown commands and odd input in private chat; silence in groups.

@@ -23,7 +23,23 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.context import WijkContext
 from bot.i18n import _, fmt_date, fmt_euros
-from conversations.buttons import parse_id
+from conversations.buttons import (
+    AdminBudget,
+    AdminBudgets,
+    AdminInvite,
+    AdminInvitePartner,
+    AdminInviteRole,
+    AdminInviteWijkraad,
+    AdminMembers,
+    AdminMenu,
+    AdminPeriods,
+    AdminPeriodStart,
+    AdminRevoke,
+    AdminRevokeConfirm,
+    AdminRounds,
+    AdminRoundToggle,
+    Button,
+)
 from conversations.dialog import END, Dialog
 from conversations.intake import parse_euros
 from conversations.keyboards import in_rows, inline
@@ -47,9 +63,9 @@ from storage.roles import coordinated_wijken, coordinates, describe, revoke
 
 def _menu():  # type: ignore[no-untyped-def]
     """The main menu."""
-    return inline([[(_("👥 Leden"), "adm:members"), (_("✉️ Uitnodigen"), "adm:invite")],
-                   [(_("📥 Intakerondes"), "adm:rounds"), (_("📄 Contractperiode"), "adm:periods")],
-                   [(_("💶 Wijkbudget"), "adm:budgets")]])
+    return inline([[(_("👥 Leden"), AdminMembers()), (_("✉️ Uitnodigen"), AdminInvite())],
+                   [(_("📥 Intakerondes"), AdminRounds()), (_("📄 Contractperiode"), AdminPeriods())],
+                   [(_("💶 Wijkbudget"), AdminBudgets())]])
 
 
 def _scope(context: WijkContext) -> list[Area]:
@@ -104,7 +120,7 @@ async def members(update: Update, context: WijkContext) -> None:
         name = membership.display_name or _("lid {number}").format(number=membership.id)
         where = describe(context.db, membership=membership)
         lines.append(f"• {html.escape(name)} – {html.escape(where)}")
-        buttons.append([(_("Intrekken: {name}").format(name=name[:40]), f"adm:revoke:{membership.id}")])
+        buttons.append([(_("Intrekken: {name}").format(name=name[:40]), AdminRevoke(membership.id))])
     context.reply("\n".join(lines), inline(buttons))
 
 
@@ -119,7 +135,7 @@ def _may_manage(context: WijkContext, membership: Membership) -> bool:
 
 async def revoke_pressed(update: Update, context: WijkContext) -> None:
     """Ask to confirm a revocation."""
-    membership = _membership_from(update, context)
+    membership = _membership_from(update, context, AdminRevoke)
     if membership is None:
         return
     context.answer()
@@ -127,12 +143,12 @@ async def revoke_pressed(update: Update, context: WijkContext) -> None:
     context.reply(_("Lidmaatschap van {name} ({where}) intrekken? Die persoon kan dan meteen niets meer in "
                     "die rol.").format(name=html.escape(name),
                                        where=html.escape(describe(context.db, membership=membership))),
-                  inline([[(_("Ja, intrekken"), f"adm:revoke_yes:{membership.id}"), (_("Nee"), "adm:menu")]]))
+                  inline([[(_("Ja, intrekken"), AdminRevokeConfirm(membership.id)), (_("Nee"), AdminMenu())]]))
 
 
 async def revoke_confirmed(update: Update, context: WijkContext) -> None:
     """Revoke now."""
-    membership = _membership_from(update, context)
+    membership = _membership_from(update, context, AdminRevokeConfirm)
     if membership is None:
         return
     revoke(context.db, membership=membership, by=pseudonym(context.person))
@@ -141,10 +157,11 @@ async def revoke_confirmed(update: Update, context: WijkContext) -> None:
     context.reply(_("Ingetrokken. Die persoon kan niets meer in die rol."), _menu())
 
 
-def _membership_from(update: Update, context: WijkContext) -> Membership | None:
-    """The active membership named in the button, if the presser may manage it."""
-    membership_id = parse_id(update.callback_query.data)
-    membership = context.db.get(Membership, membership_id) if membership_id is not None else None
+def _membership_from(update: Update, context: WijkContext,
+                     kind: type[AdminRevoke | AdminRevokeConfirm]) -> Membership | None:
+    """The active membership named in the pressed button of this kind, if the presser may manage it."""
+    pressed = kind.parse(update.callback_query.data)
+    membership = context.db.get(Membership, pressed.membership_id) if pressed is not None else None
     if membership is None or membership.revoked_at is not None:
         context.answer(_("Dit lidmaatschap bestaat niet meer."), alert=True)
         return None
@@ -162,7 +179,7 @@ async def invite(update: Update, context: WijkContext) -> None:
         return
     context.answer()
     context.reply(_("Wie wil je uitnodigen?"),
-                  inline([[(_("Een wijkraadlid"), "adm:inv:wijkraad"), (_("Een partner"), "adm:inv:partner")]]))
+                  inline([[(_("Een wijkraadlid"), AdminInviteRole("wijkraad")), (_("Een partner"), AdminInviteRole("partner"))]]))
 
 
 async def invite_role(update: Update, context: WijkContext) -> None:
@@ -172,11 +189,14 @@ async def invite_role(update: Update, context: WijkContext) -> None:
         _refuse(context)
         return
     context.answer()
-    if update.callback_query.data.endswith("wijkraad"):
-        buttons = [(wijk.name, f"adm:invw:{wijk.id}") for wijk in wijken]
+    pressed = AdminInviteRole.parse(update.callback_query.data)
+    buttons: list[tuple[str, Button]]
+    if pressed is not None and pressed.role == "wijkraad":
+        buttons = [(wijk.name, AdminInviteWijkraad(wijk.id)) for wijk in wijken]
         context.reply(_("Voor de wijkraad van welke wijk?"), inline(in_rows(buttons)))
     else:
-        buttons = [(organisation.name, f"adm:invo:{organisation.id}") for organisation in _organisations(context, wijken)]
+        buttons = [(organisation.name, AdminInvitePartner(organisation.id))
+                   for organisation in _organisations(context, wijken)]
         if not buttons:
             context.reply(_("Er zijn nog geen partnerorganisaties voor jouw wijken."))
             return
@@ -185,10 +205,11 @@ async def invite_role(update: Update, context: WijkContext) -> None:
 
 async def invite_create(update: Update, context: WijkContext) -> None:
     """Make a single-use invitation and show its link."""
-    kind = update.callback_query.data.split(":")[1]
-    target_id = parse_id(update.callback_query.data)
-    target_id = -1 if target_id is None else target_id
-    if kind == "invw":
+    for_wijkraad = AdminInviteWijkraad.parse(update.callback_query.data)
+    for_partner = AdminInvitePartner.parse(update.callback_query.data)
+    target_id = (for_wijkraad.wijk_id if for_wijkraad is not None
+                 else for_partner.organisation_id if for_partner is not None else -1)
+    if for_wijkraad is not None:
         allowed = coordinates(context.db, person=context.person, area_id=target_id)
         target = context.db.get(Area, target_id)
         role, area_id, organisation_id = MembershipRole.WIJKRAAD, target_id, None
@@ -222,10 +243,10 @@ async def rounds(update: Update, context: WijkContext) -> None:
         if current:
             lines.append(_("• {wijk}: open sinds {date}").format(
                 wijk=html.escape(wijk.name), date=fmt_date(current.opened_at, context.settings.tz)))
-            buttons.append([(_("Sluiten: {wijk}").format(wijk=wijk.name), f"adm:round:{wijk.id}")])
+            buttons.append([(_("Sluiten: {wijk}").format(wijk=wijk.name), AdminRoundToggle(wijk.id))])
         else:
             lines.append(_("• {wijk}: gesloten").format(wijk=html.escape(wijk.name)))
-            buttons.append([(_("Openen: {wijk}").format(wijk=wijk.name), f"adm:round:{wijk.id}")])
+            buttons.append([(_("Openen: {wijk}").format(wijk=wijk.name), AdminRoundToggle(wijk.id))])
     context.reply("\n".join(lines), inline(buttons))
 
 
@@ -235,10 +256,11 @@ def _open_round(context: WijkContext, wijk_id: int) -> IntakeRound | None:
                                                      IntakeRound.closed_at.is_(None))).first()
 
 
-def _wijk_from_button(update: Update, context: WijkContext) -> Area | None:
-    """The wijk named in the button, if the presser coordinates it (else refused)."""
-    wijk_id = parse_id(update.callback_query.data)
-    wijk = context.db.get(Area, wijk_id) if wijk_id is not None else None
+def _wijk_from_button(update: Update, context: WijkContext,
+                      kind: type[AdminRoundToggle | AdminPeriodStart | AdminBudget]) -> Area | None:
+    """The wijk named in the pressed button of this kind, if the presser coordinates it (else refused)."""
+    pressed = kind.parse(update.callback_query.data)
+    wijk = context.db.get(Area, pressed.wijk_id) if pressed is not None else None
     if wijk is None or not coordinates(context.db, person=context.person, area_id=wijk.id):
         _refuse(context)
         return None
@@ -247,7 +269,7 @@ def _wijk_from_button(update: Update, context: WijkContext) -> Area | None:
 
 async def round_toggle(update: Update, context: WijkContext) -> None:
     """Open or close the wijk's intake round."""
-    wijk = _wijk_from_button(update, context)
+    wijk = _wijk_from_button(update, context, AdminRoundToggle)
     if wijk is None:
         return
     context.answer()
@@ -278,7 +300,7 @@ async def periods(update: Update, context: WijkContext) -> None:
                 wijk=html.escape(wijk.name), start=fmt_date(period.starts_on, tz), end=fmt_date(period.ends_on, tz)))
         else:
             lines.append(_("• {wijk}: nog geen contractperiode").format(wijk=html.escape(wijk.name)))
-        buttons.append([(_("Nieuwe periode: {wijk}").format(wijk=wijk.name), f"adm:period:{wijk.id}")])
+        buttons.append([(_("Nieuwe periode: {wijk}").format(wijk=wijk.name), AdminPeriodStart(wijk.id))])
     context.reply("\n".join(lines), inline(buttons))
 
 
@@ -290,7 +312,7 @@ def _latest_period(context: WijkContext, wijk_id: int) -> ContractPeriod | None:
 
 async def period_start(update: Update, context: WijkContext) -> None:
     """Start a contract period today, as long as the municipality's period length."""
-    wijk = _wijk_from_button(update, context)
+    wijk = _wijk_from_button(update, context, AdminPeriodStart)
     if wijk is None:
         return
     context.answer()
@@ -327,7 +349,7 @@ async def budgets(update: Update, context: WijkContext) -> None:
         lines.append(_("• {wijk}: {amount}, waarvan {granted} toegekend ({start} t/m {end})").format(
             wijk=html.escape(wijk.name), amount=fmt_euros(state.budget_cents), granted=fmt_euros(state.granted_cents),
             start=fmt_date(state.starts_on, tz), end=fmt_date(state.ends_on, tz)))
-        buttons.append([(_("Budget instellen: {wijk}").format(wijk=wijk.name), f"adm:budget:{wijk.id}")])
+        buttons.append([(_("Budget instellen: {wijk}").format(wijk=wijk.name), AdminBudget(wijk.id))])
     context.reply("\n".join(lines), inline(buttons))
 
 
@@ -346,7 +368,7 @@ class BudgetAmountDraft:
 
 async def budget_pressed(update: Update, context: WijkContext) -> BudgetState | str:
     """Ask the new amount for the wijk's current period."""
-    wijk = _wijk_from_button(update, context)
+    wijk = _wijk_from_button(update, context, AdminBudget)
     if wijk is None:
         return END
     context.answer()
@@ -387,7 +409,7 @@ async def budget_typed(update: Update, context: WijkContext) -> str | None:
 def build_budget_dialog() -> Dialog[BudgetAmountDraft]:
     """Setting a wijk's budget from /beheer: the button, then the typed amount."""
     private = filters.ChatType.PRIVATE
-    pressed = CallbackQueryHandler(budget_pressed, pattern=r"^adm:budget:\d+$")
+    pressed = CallbackQueryHandler(budget_pressed, pattern=AdminBudget.pattern)
     return Dialog(
         name="beheer_budget",
         draft_type=BudgetAmountDraft,

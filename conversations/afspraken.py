@@ -17,7 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import WijkContext
 from bot.i18n import _, fmt_date
 from conversations import notices
-from conversations.buttons import parse_id
+from conversations.buttons import AnswerBegin, ProgressPercent, ProgressPick
 from conversations.dialog import END, Dialog
 from conversations.keyboards import inline
 from storage.answers import afspraken_of, open_routes, organisation_name, report_progress
@@ -66,7 +66,7 @@ async def inbox(update: Update, context: WijkContext) -> None:
     for route, request in rows:
         lines.append(_("• <b>{reference}</b> – antwoord uiterlijk {deadline}: {text}").format(
             reference=request.reference, deadline=fmt_date(route.deadline, tz), text=html.escape(request.text[:80])))
-    buttons = [[(_("✍️ {reference} beantwoorden").format(reference=request.reference), f"ans:start:{route.id}")]
+    buttons = [[(_("✍️ {reference} beantwoorden").format(reference=request.reference), AnswerBegin("start", route.id))]
                for route, request in rows]
     context.reply("\n".join(lines), inline(buttons))
 
@@ -113,21 +113,21 @@ async def start(update: Update, context: WijkContext) -> State | str:
         context.reply(_("Er zijn geen open afspraken waarvan jij de voortgang kunt melden."))
         return END
     context.draft = ProgressDraft()
-    rows = [[(f"{_reference(context, a)}: {a.what[:40]}", f"prog:pick:{a.id}")] for a in afspraken[:MAX_LISTED]]
+    rows = [[(f"{_reference(context, a)}: {a.what[:40]}", ProgressPick(a.id))] for a in afspraken[:MAX_LISTED]]
     context.reply(_("Over welke afspraak meld je voortgang?"), inline(rows))
     return State.CHOOSING
 
 
 async def picked(update: Update, context: WijkContext) -> State | None:
     """The afspraak (checked again against what this person may report on)."""
-    afspraak_id = parse_id(update.callback_query.data)
+    pressed = ProgressPick.parse(update.callback_query.data)
     allowed = {a.id for a in _reportable(context)}
-    if afspraak_id is None or afspraak_id not in allowed:
+    if pressed is None or pressed.afspraak_id not in allowed:
         context.answer(_("Deze afspraak kun jij niet bijwerken."), alert=True)
         return None
     context.answer()
     context.edit_markup()
-    context.draft.afspraak_id = afspraak_id
+    context.draft.afspraak_id = pressed.afspraak_id
     context.reply(_("Wat is er gedaan? Typ het, of stuur een foto met een bijschrift."))
     return State.DESCRIBING
 
@@ -142,8 +142,9 @@ async def described(update: Update, context: WijkContext) -> State | None:
         return None
     context.draft.text = text
     context.draft.photo_file_id = message.photo[-1].file_id if message.photo else None
-    context.reply(_("Hoe ver is het?"), inline([[("25%", "prog:pct:25"), ("50%", "prog:pct:50"), ("75%", "prog:pct:75")],
-                                                [(_("✅ Klaar"), "prog:pct:100")]]))
+    context.reply(_("Hoe ver is het?"), inline([[("25%", ProgressPercent(25)), ("50%", ProgressPercent(50)),
+                                                 ("75%", ProgressPercent(75))],
+                                                [(_("✅ Klaar"), ProgressPercent(100))]]))
     return State.CHOOSING_PERCENT
 
 
@@ -155,7 +156,8 @@ async def percent_chosen(update: Update, context: WijkContext) -> str | None:
         return END
     context.answer()
     context.edit_markup()
-    percent = parse_id(update.callback_query.data) or 0  # the pattern allows 25, 50, 75 and 100 only
+    pressed = ProgressPercent.parse(update.callback_query.data)
+    percent = pressed.percent if pressed is not None else 0  # the pattern allows 25, 50, 75 and 100 only
     name = next((m.display_name for m in active_memberships(context.db, person=context.person)
                  if m.organisation_id == afspraak.organisation_id), None)
     actor = Actor(Role.PARTNER, context.person.id, pseudonym(context.person), name)
@@ -181,10 +183,10 @@ def build() -> Dialog[ProgressDraft]:
         draft_type=ProgressDraft,
         entry_points=[START],
         states={
-            State.CHOOSING: [CallbackQueryHandler(picked, pattern=r"^prog:pick:\d+$")],
+            State.CHOOSING: [CallbackQueryHandler(picked, pattern=ProgressPick.pattern)],
             State.DESCRIBING: [MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & (filters.TEXT | filters.PHOTO)
                                               & ~filters.COMMAND, described)],
-            State.CHOOSING_PERCENT: [CallbackQueryHandler(percent_chosen, pattern=r"^prog:pct:(25|50|75|100)$")],
+            State.CHOOSING_PERCENT: [CallbackQueryHandler(percent_chosen, pattern=ProgressPercent.pattern)],
         },
         fallbacks=[START],
     )

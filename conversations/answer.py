@@ -32,7 +32,18 @@ from bot.context import WijkContext
 from bot.i18n import _, fmt_date, use_locale
 from conversations import notices
 from conversations.answer_texts import answer_body, category_label
-from conversations.buttons import parse_id
+from conversations.buttons import (
+    AnswerAdjusted,
+    AnswerBegin,
+    AnswerCancel,
+    AnswerCategoryChosen,
+    AnswerNoMeans,
+    AnswerOutcome,
+    AnswerPassTo,
+    AnswerReason,
+    AnswerRestart,
+    AnswerSend,
+)
 from conversations.dates import DateNotUnderstood, DateProblem, parse_date
 from conversations.dialog import END, Dialog
 from conversations.keyboards import inline
@@ -187,7 +198,7 @@ def _ask(context: WijkContext, state: State) -> State:
     draft: AnswerDraft = context.draft
     examples = _("Typ een datum, bijvoorbeeld 15-3-2027, 15 maart 2027, maart 2027, week 12 of Q2 2027.")
     if state is State.CHOOSING_CATEGORY:
-        rows = [[(category_label(c), f"ans:cat:{c}")] for c in AnswerCategory]
+        rows = [[(category_label(c), AnswerCategoryChosen(c))] for c in AnswerCategory]
         context.reply(_("Welk antwoord geef je? (de vijf antwoorden van het wijkcontract)"), inline(rows))
     elif state is State.PLANNED_DATE:
         context.reply(_("Wanneer is het klaar? De datum moet binnen de contractperiode vallen.") + "\n" + examples)
@@ -195,7 +206,7 @@ def _ask(context: WijkContext, state: State) -> State:
         context.reply(_("Wanneer staat het in de meerjarenplanning?") + "\n" + examples)
     elif state is State.ADJUSTED:
         context.reply(_("Wordt de planning naar aanleiding van dit verzoek aangepast?"),
-                      inline([[(_("Ja"), "ans:adj:yes"), (_("Nee"), "ans:adj:no")]]))
+                      inline([[(_("Ja"), AnswerAdjusted("yes")), (_("Nee"), AnswerAdjusted("no"))]]))
     elif state is State.MOTIVATION:
         if draft.category == AnswerCategory.NOT_POSSIBLE:
             context.reply(_("Leg uit waarom het niet kan of mag. De bewoner en de wijkraad lezen dit."))
@@ -206,11 +217,11 @@ def _ask(context: WijkContext, state: State) -> State:
                       + "\n" + examples)
     elif state is State.REASON_TYPE:
         context.reply(_("Waarom kan of mag het niet?"),
-                      inline([[(_("Wettelijk"), "ans:reason:legal"), (_("Beleidsmatig"), "ans:reason:policy"),
-                               (_("Financieel"), "ans:reason:financial")]]))
+                      inline([[(_("Wettelijk"), AnswerReason("legal")), (_("Beleidsmatig"), AnswerReason("policy")),
+                               (_("Financieel"), AnswerReason("financial"))]]))
     elif state is State.MEANS:
         context.reply(_("Met welke middelen (budget of capaciteit)? Dit komt in de afspraak."),
-                      inline([[(_("Overslaan"), "ans:nomeans")]]))
+                      inline([[(_("Overslaan"), AnswerNoMeans())]]))
     elif state is State.TEXT:
         context.reply(_("Schrijf nu je antwoord aan de bewoner, in je eigen woorden ({min} tot {max} tekens). "
                         "Het gaat zoals je het schrijft naar de bewoner en de wijkraad.").format(min=MIN_TEXT, max=MAX_TEXT))
@@ -220,8 +231,8 @@ def _ask(context: WijkContext, state: State) -> State:
         context.reply(_("<b>Voorbeeld</b> – zo krijgt de bewoner je antwoord op {reference}:").format(
             reference=request.reference if request else "?") + "\n\n"
                       + answer_body(draft.fields(), context.settings.tz, with_means=True),
-                      inline([[(_("✅ Versturen"), "ans:send")],
-                              [(_("✏️ Opnieuw"), "ans:restart"), (_("✖️ Annuleren"), "ans:cancel")]]))
+                      inline([[(_("✅ Versturen"), AnswerSend())],
+                              [(_("✏️ Opnieuw"), AnswerRestart()), (_("✖️ Annuleren"), AnswerCancel())]]))
     return state
 
 
@@ -234,9 +245,9 @@ def _advance(context: WijkContext) -> State:
 
 async def begin(update: Update, context: WijkContext) -> State | str | None:
     """✍️ / 🙅 / ↪️ under a routed request."""
-    action = update.callback_query.data.split(":")[1]
-    found = _open_route(context, parse_id(update.callback_query.data))
-    if found is None:
+    pressed = AnswerBegin.parse(update.callback_query.data)
+    found = _open_route(context, pressed.route_id if pressed is not None else None)
+    if found is None or pressed is None:
         return None if context.draft and context.draft.route_id else END
     route, request, _actor = found
     context.answer()
@@ -244,11 +255,11 @@ async def begin(update: Update, context: WijkContext) -> State | str | None:
     private = update.effective_chat.type == "private"
     if not private:
         # Continue in the member's private chat, so typing works whatever the group's privacy mode.
-        _continue_privately(context, draft, action)
+        _continue_privately(context, draft, pressed.action)
         context.answer(_("Ik ga verder in een privégesprek met je."))
         return None
     context.draft = draft
-    return _first_question(context, action, request)
+    return _first_question(context, pressed.action, request)
 
 
 def _first_question(context: WijkContext, action: str, request: Request) -> State:
@@ -262,7 +273,7 @@ def _first_question(context: WijkContext, action: str, request: Request) -> Stat
         return State.NOT_OURS_REASON
     organisations = context.db.exec(select(Organisation).where(Organisation.active).order_by(Organisation.name)).all()
     route = context.db.get(RequestRoute, context.draft.route_id)
-    rows = [[(o.name, f"ans:passto:{o.id}")] for o in organisations if o.id != route.organisation_id]
+    rows = [[(o.name, AnswerPassTo(o.id))] for o in organisations if o.id != route.organisation_id]
     context.reply(_("Aan welke partner geef je <b>{reference}</b> door?").format(reference=request.reference), inline(rows))
     return State.PASS_CHOOSING
 
@@ -285,9 +296,9 @@ async def category_chosen(update: Update, context: WijkContext) -> State:
     """One of the five answers."""
     context.answer()
     context.edit_markup()
-    category = update.callback_query.data.rsplit(":", 1)[1]
+    pressed = AnswerCategoryChosen.parse(update.callback_query.data)
     draft = AnswerDraft(route_id=context.draft.route_id)
-    draft.category = category if category in set(AnswerCategory) else None
+    draft.category = pressed.category if pressed is not None else None
     context.draft = draft
     return _advance(context)
 
@@ -340,7 +351,8 @@ async def adjusted(update: Update, context: WijkContext) -> State:
     """Category 3: is the planning adjusted?"""
     context.answer()
     context.edit_markup()
-    context.draft.planning_adjusted = update.callback_query.data.endswith("yes")
+    pressed = AnswerAdjusted.parse(update.callback_query.data)
+    context.draft.planning_adjusted = pressed is not None and pressed.adjusted == "yes"
     return _advance(context)
 
 
@@ -367,8 +379,8 @@ async def reason_type(update: Update, context: WijkContext) -> State:
     """Category 5: legal, policy or financial."""
     context.answer()
     context.edit_markup()
-    value = update.callback_query.data.rsplit(":", 1)[1]
-    context.draft.reason_type = value if value in REASON_TYPES else None
+    pressed = AnswerReason.parse(update.callback_query.data)
+    context.draft.reason_type = pressed.reason if pressed is not None else None
     return _advance(context)
 
 
@@ -467,8 +479,8 @@ async def not_ours_reason(update: Update, context: WijkContext) -> str | None:
 
 async def pass_choose(update: Update, context: WijkContext) -> State | None:
     """The partner to pass it to."""
-    organisation_id = parse_id(update.callback_query.data)
-    organisation = context.db.get(Organisation, organisation_id) if organisation_id is not None else None
+    pressed = AnswerPassTo.parse(update.callback_query.data)
+    organisation = context.db.get(Organisation, pressed.organisation_id) if pressed is not None else None
     if organisation is None or not organisation.active:
         context.answer(_("Die organisatie bestaat niet (meer)."), alert=True)
         return None
@@ -522,8 +534,8 @@ def _awaits_outcome(context: WijkContext, answer: Answer) -> bool:
 
 async def outcome_begin(update: Update, context: WijkContext) -> State | str:
     """The member starts giving the outcome."""
-    answer_id = parse_id(update.callback_query.data)
-    answer = context.db.get(Answer, answer_id) if answer_id is not None else None
+    pressed = AnswerOutcome.parse(update.callback_query.data)
+    answer = context.db.get(Answer, pressed.answer_id) if pressed is not None else None
     if answer is None or not _awaits_outcome(context, answer):
         context.answer(_("Dit kan alleen een lid van de organisatie, bij een antwoord 4 (prioritering) waarvan de "
                          "uitkomst nog niet gegeven is. Er is niets veranderd."), alert=True)
@@ -558,8 +570,8 @@ async def outcome_text(update: Update, context: WijkContext) -> str | None:
 
 PRIVATE = filters.ChatType.PRIVATE
 TEXT = PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
-BEGIN = CallbackQueryHandler(begin, pattern=r"^ans:(start|notours|pass):\d+$")
-OUTCOME = CallbackQueryHandler(outcome_begin, pattern=r"^ans:outcome:\d+$")
+BEGIN = CallbackQueryHandler(begin, pattern=AnswerBegin.pattern)
+OUTCOME = CallbackQueryHandler(outcome_begin, pattern=AnswerOutcome.pattern)
 
 
 async def unexpected(update: Update, context: WijkContext) -> None:
@@ -574,20 +586,20 @@ def build() -> Dialog[AnswerDraft]:
         draft_type=AnswerDraft,
         entry_points=[BEGIN, OUTCOME],
         states={
-            State.CHOOSING_CATEGORY: [CallbackQueryHandler(category_chosen, pattern=r"^ans:cat:\w+$")],
+            State.CHOOSING_CATEGORY: [CallbackQueryHandler(category_chosen, pattern=AnswerCategoryChosen.pattern)],
             State.PLANNED_DATE: [MessageHandler(TEXT, planned_date)],
             State.PLANNING_DATE: [MessageHandler(TEXT, planning_date)],
-            State.ADJUSTED: [CallbackQueryHandler(adjusted, pattern=r"^ans:adj:(yes|no)$")],
+            State.ADJUSTED: [CallbackQueryHandler(adjusted, pattern=AnswerAdjusted.pattern)],
             State.MOTIVATION: [MessageHandler(TEXT, motivation)],
             State.DECISION_DATE: [MessageHandler(TEXT, decision_date)],
-            State.REASON_TYPE: [CallbackQueryHandler(reason_type, pattern=r"^ans:reason:\w+$")],
-            State.MEANS: [CallbackQueryHandler(means, pattern=r"^ans:nomeans$"), MessageHandler(TEXT, means)],
+            State.REASON_TYPE: [CallbackQueryHandler(reason_type, pattern=AnswerReason.pattern)],
+            State.MEANS: [CallbackQueryHandler(means, pattern=AnswerNoMeans.pattern), MessageHandler(TEXT, means)],
             State.TEXT: [MessageHandler(TEXT, answer_text)],
-            State.PREVIEW: [CallbackQueryHandler(send, pattern=r"^ans:send$"),
-                            CallbackQueryHandler(restart, pattern=r"^ans:restart$"),
-                            CallbackQueryHandler(cancel, pattern=r"^ans:cancel$")],
+            State.PREVIEW: [CallbackQueryHandler(send, pattern=AnswerSend.pattern),
+                            CallbackQueryHandler(restart, pattern=AnswerRestart.pattern),
+                            CallbackQueryHandler(cancel, pattern=AnswerCancel.pattern)],
             State.NOT_OURS_REASON: [MessageHandler(TEXT, not_ours_reason)],
-            State.PASS_CHOOSING: [CallbackQueryHandler(pass_choose, pattern=r"^ans:passto:\d+$")],
+            State.PASS_CHOOSING: [CallbackQueryHandler(pass_choose, pattern=AnswerPassTo.pattern)],
             State.PASS_REASON: [MessageHandler(TEXT, pass_reason)],
             State.OUTCOME: [MessageHandler(TEXT, outcome_text)],
         },

@@ -30,7 +30,15 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import WijkContext
 from bot.i18n import _, fmt_date, fmt_euros, use_locale
 from conversations import notices
-from conversations.buttons import parse_id
+from conversations.buttons import (
+    BudgetDecision,
+    BudgetDiscard,
+    BudgetRequest,
+    BudgetSave,
+    BudgetSpend,
+    BudgetWijk,
+    Button,
+)
 from conversations.dialog import END, Dialog
 from conversations.intake import parse_euros
 from conversations.keyboards import in_rows, inline
@@ -107,9 +115,6 @@ def _refuse(context: WijkContext) -> str:
     return END
 
 
-def _button_id(update: Update, position: int = -1) -> int | None:
-    """The number at `position` in the pressed button's data."""
-    return parse_id(update.callback_query.data, position)
 
 
 def _coordinator_name(context: WijkContext) -> str | None:
@@ -155,14 +160,14 @@ async def start(update: Update, context: WijkContext) -> str:
         return _refuse(context)
     if len(wijken) == 1:
         return _overview(context, wijken[0])
-    context.reply(_("Het budget van welke wijk?"), inline(in_rows([(w.name, f"bud:wijk:{w.id}") for w in wijken])))
+    context.reply(_("Het budget van welke wijk?"), inline(in_rows([(w.name, BudgetWijk(w.id)) for w in wijken])))
     return END
 
 
 async def wijk_chosen(update: Update, context: WijkContext) -> str:
     """The wijk (checked again), then its overview."""
-    wijk_id = _button_id(update)
-    wijk = context.db.get(Area, wijk_id) if wijk_id is not None else None
+    pressed = BudgetWijk.parse(update.callback_query.data)
+    wijk = context.db.get(Area, pressed.wijk_id) if pressed is not None else None
     if wijk is None or not _may(context, wijk.id):
         return _refuse(context)
     context.answer()
@@ -183,7 +188,7 @@ def _overview(context: WijkContext, wijk: Area) -> str:
         _("Nog beschikbaar: <b>{amount}</b>").format(amount=fmt_euros(state.available_cents)),
     ]
     pending = pending_requests(context.db, wijk_id=wijk.id)
-    buttons: list[list[tuple[str, str]]] = []
+    buttons: list[list[tuple[str, Button]]] = []
     if pending:
         lines.append("")
         lines.append(_("<b>Initiatieven zonder besluit</b>: {count}, samen {amount}").format(
@@ -191,12 +196,12 @@ def _overview(context: WijkContext, wijk: Area) -> str:
         for request in pending[:MAX_LISTED]:
             amount = fmt_euros(request.budget_requested_cents or 0)
             lines.append(f"• <b>{request.reference}</b> ({amount}): {html.escape(request.text[:80])}")
-            buttons.append([(f"{request.reference} ({amount})", f"bud:req:{request.id}")])
+            buttons.append([(f"{request.reference} ({amount})", BudgetRequest(request.id))])
     else:
         lines.append(_("Er wachten geen initiatieven op een besluit."))
     for row, request, left in spendable_grants(context.db, wijk_id=wijk.id, today=today)[:MAX_LISTED]:
         buttons.append([(_("💶 Uitgave boeken: {reference} (nog {left})").format(
-            reference=request.reference, left=fmt_euros(left)), f"bud:spend:{row.id}")])
+            reference=request.reference, left=fmt_euros(left)), BudgetSpend(row.id))])
     context.reply("\n".join(lines), inline(buttons) if buttons else None)
     return END
 
@@ -220,7 +225,8 @@ def _not_decidable(context: WijkContext, request: Request) -> str | None:
 
 async def request_chosen(update: Update, context: WijkContext) -> str:
     """One initiative: its text and amount, and the three decisions."""
-    request = _request_from(context, _button_id(update))
+    pressed = BudgetRequest.parse(update.callback_query.data)
+    request = _request_from(context, pressed.request_id if pressed is not None else None)
     if request is None:
         return _refuse(context)
     context.answer()
@@ -235,19 +241,20 @@ async def request_chosen(update: Update, context: WijkContext) -> str:
         lines.append(_("Wat bewoners zelf doen: {what}").format(what=html.escape(request.own_contribution)))
     lines.append(_("Gevraagd: <b>{amount}</b>").format(amount=fmt_euros(request.budget_requested_cents or 0)))
     lines.append(_("Nog beschikbaar in het wijkbudget: {amount}").format(amount=fmt_euros(state.available_cents)))
-    data = f"bud:dec:{request.id}"
     context.reply("\n".join(lines), inline([
-        [(_decision_label(GrantDecision.FULL), f"{data}:full"), (_decision_label(GrantDecision.PARTIAL), f"{data}:partial")],
-        [(_decision_label(GrantDecision.NONE), f"{data}:none")]]))
+        [(_decision_label(GrantDecision.FULL), BudgetDecision(request.id, GrantDecision.FULL)),
+         (_decision_label(GrantDecision.PARTIAL), BudgetDecision(request.id, GrantDecision.PARTIAL))],
+        [(_decision_label(GrantDecision.NONE), BudgetDecision(request.id, GrantDecision.NONE))]]))
     return END
 
 
 async def decision_chosen(update: Update, context: WijkContext) -> State | str | None:
     """All, part or none: part asks the amount; every decision asks a motivation."""
-    request = _request_from(context, _button_id(update, 2))
-    if request is None:
+    pressed = BudgetDecision.parse(update.callback_query.data)
+    request = _request_from(context, pressed.request_id if pressed is not None else None)
+    if request is None or pressed is None:
         return _refuse(context)
-    decision = GrantDecision(update.callback_query.data.rsplit(":", 1)[1])
+    decision = pressed.decision
     requested = request.budget_requested_cents or 0
     refusal = _not_decidable(context, request)
     if refusal:
@@ -319,7 +326,7 @@ async def motivation_typed(update: Update, context: WijkContext) -> State | str 
         _("Motivatie: {motivation}").format(motivation=html.escape(text)),
         "",
         _("De bewoner en de wijkraad krijgen dit bericht. Klopt het?"),
-    ]), inline([[(_("✅ Besluit opslaan"), "bud:ok"), (_("Niet opslaan"), "bud:no")]]))
+    ]), inline([[(_("✅ Besluit opslaan"), BudgetSave()), (_("Niet opslaan"), BudgetDiscard())]]))
     return State.CONFIRMING
 
 
@@ -407,7 +414,8 @@ def _grant_from(context: WijkContext, grant_id: int | None) -> tuple[BudgetGrant
 
 async def spend_chosen(update: Update, context: WijkContext) -> State | str | None:
     """Book spending on a grant: first the amount."""
-    found = _grant_from(context, _button_id(update))
+    pressed = BudgetSpend.parse(update.callback_query.data)
+    found = _grant_from(context, pressed.grant_id if pressed is not None else None)
     if found is None:
         return _refuse(context)
     row, request = found
@@ -471,10 +479,10 @@ TEXT = PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 START = CommandHandler("budget", start, filters=PRIVATE)
 # The overview's buttons work from any step (and after the dialog ended): each checks the role again.
 BUTTONS = [
-    CallbackQueryHandler(wijk_chosen, pattern=r"^bud:wijk:\d+$"),
-    CallbackQueryHandler(request_chosen, pattern=r"^bud:req:\d+$"),
-    CallbackQueryHandler(decision_chosen, pattern=r"^bud:dec:\d+:(full|partial|none)$"),
-    CallbackQueryHandler(spend_chosen, pattern=r"^bud:spend:\d+$"),
+    CallbackQueryHandler(wijk_chosen, pattern=BudgetWijk.pattern),
+    CallbackQueryHandler(request_chosen, pattern=BudgetRequest.pattern),
+    CallbackQueryHandler(decision_chosen, pattern=BudgetDecision.pattern),
+    CallbackQueryHandler(spend_chosen, pattern=BudgetSpend.pattern),
 ]
 
 
@@ -487,8 +495,8 @@ def build() -> Dialog[BudgetDraft]:
         states={
             State.ASKING_AMOUNT: [MessageHandler(TEXT, amount_typed)],
             State.ASKING_MOTIVATION: [MessageHandler(TEXT, motivation_typed)],
-            State.CONFIRMING: [CallbackQueryHandler(confirmed, pattern=r"^bud:ok$"),
-                               CallbackQueryHandler(cancelled, pattern=r"^bud:no$")],
+            State.CONFIRMING: [CallbackQueryHandler(confirmed, pattern=BudgetSave.pattern),
+                               CallbackQueryHandler(cancelled, pattern=BudgetDiscard.pattern)],
             State.ASKING_SPEND_AMOUNT: [MessageHandler(TEXT, spend_amount_typed)],
             State.ASKING_SPEND_WHAT: [MessageHandler(TEXT, spend_what_typed)],
         },

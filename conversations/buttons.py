@@ -17,6 +17,7 @@ Fields are `int` (an id or a small number), a `Literal[...]` or `StrEnum` (one o
 from __future__ import annotations
 
 import enum
+import inspect
 import re
 import typing
 from dataclasses import dataclass
@@ -104,7 +105,7 @@ class Button:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         hints = typing.get_type_hints(cls, include_extras=True)
-        own = [name for name in cls.__dict__.get("__annotations__", {}) if typing.get_origin(hints[name]) is not ClassVar]
+        own = [name for name in inspect.get_annotations(cls) if typing.get_origin(hints[name]) is not ClassVar]
         cls._parts = tuple(_Part(name, hints[name]) for name in own)
         cls.pattern = re.compile("^" + re.escape(cls.prefix) + "".join(f":({p.regex})" for p in cls._parts) + "$")
         Button.kinds.append(cls)

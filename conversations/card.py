@@ -9,6 +9,8 @@ from sqlmodel import Session
 from telegram import InlineKeyboardMarkup
 
 from bot.i18n import _, current_locale, fmt_datetime
+from conversations.buttons import (TriageDuplicate, TriageMelding, TriagePrompt, TriageRemovePhotos,
+                                  TriageRoute)
 from conversations.keyboards import inline
 from conversations.texts import action_label, former_member, kind_label, status_label
 from storage.location import map_link
@@ -77,16 +79,17 @@ def priority_label() -> str:
 def card_buttons(request: Request) -> InlineKeyboardMarkup | None:
     """The actions the request's status still allows."""
     rid = request.id
+    assert rid is not None
     if request.status in (RequestStatus.SUBMITTED, RequestStatus.AWAITING_RESIDENT):
-        rows = [[(_("➡️ Doorzetten"), f"tri:route:{rid}"), (_("📣 Melding"), f"tri:melding:{rid}")],
-                [(_("♊ Dubbel"), f"tri:dup:{rid}"), (_("🚫 Buiten wijkcontract"), f"tri:oos:{rid}")]]
-        last = [(_("✂️ Tekst aanpassen"), f"tri:redact:{rid}")]
+        rows = [[(_("➡️ Doorzetten"), TriageRoute(rid)), (_("📣 Melding"), TriageMelding(rid))],
+                [(_("♊ Dubbel"), TriageDuplicate(rid)), (_("🚫 Buiten wijkcontract"), TriagePrompt("out_of_scope", rid))]]
+        last = [(_("✂️ Tekst aanpassen"), TriagePrompt("redact", rid))]
         if request.status == RequestStatus.SUBMITTED:
-            last.insert(0, (_("❓ Vraag aan bewoner"), f"tri:ask:{rid}"))
+            last.insert(0, (_("❓ Vraag aan bewoner"), TriagePrompt("ask", rid)))
         rows.append(last)
         if request.photo_file_ids:
-            rows.append([(_("🗑️ Foto's verwijderen"), f"tri:nophoto:{rid}")])
+            rows.append([(_("🗑️ Foto's verwijderen"), TriageRemovePhotos(rid))])
         return inline(rows)
     if request.status == RequestStatus.SOLVED_DIRECTLY:
-        return inline([[(_("➡️ Toch doorzetten"), f"tri:route:{rid}")]])
+        return inline([[(_("➡️ Toch doorzetten"), TriageRoute(rid))]])
     return None

@@ -28,7 +28,16 @@ from telegram.constants import ChatType
 from bot.context import WijkContext
 from bot.i18n import _, fmt_date, use_locale
 from conversations import notices
-from conversations.buttons import parse_id, parse_number
+from conversations.buttons import (
+    Button,
+    ContractGet,
+    ContractHtml,
+    ContractSignOrganisation,
+    ContractSignRole,
+    ContractStartSigning,
+    ContractVersions,
+    ContractWijk,
+)
 from conversations.contract_render import (
     SignatureInfo,
     describe,
@@ -41,6 +50,7 @@ from conversations.contract_render import (
 from conversations.keyboards import inline
 from storage.contracts import (
     COORDINATOR,
+    ORGANISATION,
     WIJKRAAD,
     ContractRefused,
     current_version,
@@ -106,25 +116,18 @@ def _party_label(version: ContractVersion, party: str) -> str:
     return str(names.get(party, "?"))
 
 
-def _party_code(party: str) -> str:
-    """The party in callback data: o12, w or c."""
-    if party == WIJKRAAD:
-        return "w"
-    if party == COORDINATOR:
-        return "c"
-    return "o" + party.split(":", 1)[1]
+def _sign_button(version_id: int, party: str) -> ContractSignRole | ContractSignOrganisation:
+    """The button to sign for a party (a party key of the contract's content)."""
+    if party == WIJKRAAD or party == COORDINATOR:
+        return ContractSignRole(version_id, party)
+    return ContractSignOrganisation(version_id, int(party.removeprefix(ORGANISATION)))
 
 
-def _party_from(code: str) -> str | None:
-    """The party named in callback data."""
-    if code == "w":
-        return WIJKRAAD
-    if code == "c":
-        return COORDINATOR
-    organisation_id = parse_number(code[1:]) if code.startswith("o") else None
-    if organisation_id is not None:
-        return organisation_party(organisation_id)
-    return None
+def _party_of(pressed: ContractSignRole | ContractSignOrganisation) -> str:
+    """The party key a sign button names."""
+    if isinstance(pressed, ContractSignRole):
+        return pressed.party
+    return organisation_party(pressed.organisation_id)
 
 
 def _caption(session: Session, version: ContractVersion, intro: str | None = None) -> str:
@@ -146,18 +149,18 @@ def _caption(session: Session, version: ContractVersion, intro: str | None = Non
 def _buttons(session: Session, version: ContractVersion, parties: list[str], *,
              may_start: bool) -> InlineKeyboardMarkup:
     """Buttons under a document: start signing, sign for `parties` (those still unsigned), HTML, older versions."""
-    rows: list[list[tuple[str, str]]] = []
+    rows: list[list[tuple[str, Button]]] = []
     current = version.superseded_at is None
     if current and may_start and version.status == ContractStatus.CONCEPT:
-        rows.append([(_("📝 Ter ondertekening aanbieden"), f"ctr:start:{version.id}")])
+        rows.append([(_("📝 Ter ondertekening aanbieden"), ContractStartSigning(version.id))])
     if current and version.status == ContractStatus.SIGNING:
         open_parties = unsigned_parties(session, version=version)
         for party in (p for p in open_parties if p in parties):
             label = _("✍️ Ondertekenen namens {party}").format(party=_party_label(version, party)[:48])
-            rows.append([(label, f"ctr:sign:{version.id}:{_party_code(party)}")])
-    extra = [(_("🌐 HTML"), f"ctr:html:{version.id}")]
+            rows.append([(label, _sign_button(version.id, party))])
+    extra: list[tuple[str, Button]] = [(_("🌐 HTML"), ContractHtml(version.id))]
     if version.number > 1 or len(versions_of(session, wijk_id=version.wijk_id)) > 1:
-        extra.append((_("🗂 Eerdere versies"), f"ctr:old:{version.wijk_id}"))
+        extra.append((_("🗂 Eerdere versies"), ContractVersions(version.wijk_id)))
     rows.append(extra)
     return inline(rows)
 
@@ -228,8 +231,8 @@ async def contract_command(update: Update, context: WijkContext) -> None:
         if len(matches) == 1 or len(wijken) == 1:
             wijk = matches[0] if len(matches) == 1 else wijken[0]
         else:
-            action = "old" if older else "wijk"
-            rows = [[(w.name, f"ctr:{action}:{w.id}")] for w in (matches or wijken)]
+            kind = ContractVersions if older else ContractWijk
+            rows = [[(w.name, kind(w.id))] for w in (matches or wijken)]
             context.reply(_("Van welke wijk wil je het wijkcontract?"), inline(rows))
             return
     if older:
@@ -238,10 +241,10 @@ async def contract_command(update: Update, context: WijkContext) -> None:
         _reply_document(context, _current(context, wijk.id))
 
 
-def _wijk_from(update: Update, context: WijkContext) -> Area | None:
-    """The wijk named in the button, if the presser may see its contract."""
-    wijk_id = parse_id(update.callback_query.data)
-    wijk = context.db.get(Area, wijk_id) if wijk_id is not None else None
+def _wijk_from(update: Update, context: WijkContext, kind: type[ContractWijk | ContractVersions]) -> Area | None:
+    """The wijk named in the pressed button of this kind, if the presser may see its contract."""
+    pressed = kind.parse(update.callback_query.data)
+    wijk = context.db.get(Area, pressed.wijk_id) if pressed is not None else None
     if wijk is None or not may_view(context.db, person=context.person, wijk_id=wijk.id):
         context.answer(_("Dit wijkcontract is er voor de wijkraad, de partners en de coördinator van de wijk."),
                        alert=True)
@@ -251,7 +254,7 @@ def _wijk_from(update: Update, context: WijkContext) -> Area | None:
 
 async def wijk_pressed(update: Update, context: WijkContext) -> None:
     """The chosen wijk's current contract."""
-    wijk = _wijk_from(update, context)
+    wijk = _wijk_from(update, context, ContractWijk)
     if wijk is None:
         return
     context.answer()
@@ -273,22 +276,21 @@ def _list_versions(context: WijkContext, wijk: Area) -> None:
         lines.append(_("• {period}, versie {number}: {status} ({date})").format(
             period=period_text(version.content), number=version.number, status=state, date=fmt_date(when, tz)))
         rows.append([(_("📄 {year} versie {number}").format(year=version.starts_on.year, number=version.number),
-                      f"ctr:get:{version.id}")])
+                      ContractGet(version.id))])
     context.reply("\n".join(lines), inline(rows))
 
 
 async def versions_pressed(update: Update, context: WijkContext) -> None:
     """🗂 Eerdere versies."""
-    wijk = _wijk_from(update, context)
+    wijk = _wijk_from(update, context, ContractVersions)
     if wijk is None:
         return
     context.answer()
     _list_versions(context, wijk)
 
 
-def _version_from(update: Update, context: WijkContext) -> ContractVersion | None:
-    """The version named in the button (locked), if the presser may see its wijk's contract."""
-    version_id = parse_id(update.callback_query.data, 2)
+def _version_from(context: WijkContext, version_id: int | None) -> ContractVersion | None:
+    """The version named in the pressed button (locked), if the presser may see its wijk's contract."""
     version = lock_version(context.db, version_id=version_id) if version_id is not None else None
     if version is None or not may_view(context.db, person=context.person, wijk_id=version.wijk_id):
         context.answer(_("Dit wijkcontract is er voor de wijkraad, de partners en de coördinator van de wijk."),
@@ -297,9 +299,15 @@ def _version_from(update: Update, context: WijkContext) -> ContractVersion | Non
     return version
 
 
+def _version_id(update: Update, kind: type[ContractGet | ContractHtml | ContractStartSigning]) -> int | None:
+    """The version id on the pressed button of this kind (None when its data is not one)."""
+    pressed = kind.parse(update.callback_query.data)
+    return pressed.version_id if pressed is not None else None
+
+
 async def get_pressed(update: Update, context: WijkContext) -> None:
     """One version's PDF again, exactly as it was last sent."""
-    version = _version_from(update, context)
+    version = _version_from(context, _version_id(update, ContractGet))
     if version is None:
         return
     context.answer()
@@ -309,7 +317,7 @@ async def get_pressed(update: Update, context: WijkContext) -> None:
 
 async def html_pressed(update: Update, context: WijkContext) -> None:
     """The version as an HTML page."""
-    version = _version_from(update, context)
+    version = _version_from(context, _version_id(update, ContractHtml))
     if version is None:
         return
     context.answer()
@@ -335,7 +343,7 @@ def _outdated(context: WijkContext, old: ContractVersion, current: ContractVersi
 
 async def start_pressed(update: Update, context: WijkContext) -> None:
     """📝 A coordinator offers the concept for signing; every party gets it with its button."""
-    version = _version_from(update, context)
+    version = _version_from(context, _version_id(update, ContractStartSigning))
     if version is None:
         return
     wijk = context.db.get(Area, version.wijk_id)
@@ -367,11 +375,13 @@ async def start_pressed(update: Update, context: WijkContext) -> None:
 
 async def sign_pressed(update: Update, context: WijkContext) -> None:
     """✍️ Sign for a party: the presser must hold that role now, and the document must still be current."""
-    version = _version_from(update, context)
-    if version is None:
+    pressed = ContractSignRole.parse(update.callback_query.data) or ContractSignOrganisation.parse(
+        update.callback_query.data)
+    version = _version_from(context, pressed.version_id if pressed is not None else None)
+    if version is None or pressed is None:
         return
-    party = _party_from(update.callback_query.data.split(":")[3] if update.callback_query.data.count(":") >= 3 else "")
-    if party is None or party not in parties_of(version):
+    party = _party_of(pressed)
+    if party not in parties_of(version):
         context.answer(_("Deze partij hoeft dit wijkcontract niet te tekenen."), alert=True)
         return
     if signing_membership(context.db, person=context.person, wijk_id=version.wijk_id, party=party) is None:

@@ -16,7 +16,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import WijkContext
 from bot.i18n import _, use_locale
 from conversations import notices
-from conversations.buttons import parse_id
+from conversations.buttons import Satisfaction
 from conversations.dialog import END, Dialog
 from storage.answers import rate
 from storage.models import Answer, Request
@@ -41,11 +41,10 @@ class FeedbackDraft:
 
 async def rated(update: Update, context: WijkContext) -> State | str:
     """Satisfied or not, once, by the resident the answer was for."""
-    verdict = update.callback_query.data.rsplit(":", 1)[1]
-    answer_id = parse_id(update.callback_query.data, 1)
-    answer = context.db.get(Answer, answer_id) if answer_id is not None else None
+    pressed = Satisfaction.parse(update.callback_query.data)
+    answer = context.db.get(Answer, pressed.answer_id) if pressed is not None else None
     request = context.db.get(Request, answer.request_id) if answer else None
-    if answer is None or request is None or request.resident_id != context.person.id:
+    if pressed is None or answer is None or request is None or request.resident_id != context.person.id:
         context.answer(_("Deze knop is niet voor jou."), alert=True)
         return END
     if answer.satisfaction is not None:
@@ -53,7 +52,7 @@ async def rated(update: Update, context: WijkContext) -> State | str:
         return END
     context.answer()
     context.edit_markup()
-    satisfied = verdict == "yes"
+    satisfied = pressed.verdict == "yes"
     reopened = rate(context.db, answer=answer, request=request, satisfied=satisfied,
                     by=Actor(Role.RESIDENT, context.person.id, pseudonym(context.person)))
     if reopened:
@@ -92,7 +91,7 @@ async def skip(update: Update, context: WijkContext) -> str:
 
 
 PRIVATE = filters.ChatType.PRIVATE
-RATE = CallbackQueryHandler(rated, pattern=r"^sat:\d+:(yes|no)$")
+RATE = CallbackQueryHandler(rated, pattern=Satisfaction.pattern)
 
 
 def build() -> Dialog[FeedbackDraft]:

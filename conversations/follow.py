@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot.context import WijkContext
 from bot.i18n import _
-from conversations.buttons import parse_id
+from conversations.buttons import Button, FollowWijk
 from conversations.keyboards import in_rows, inline
 from storage.areas import list_wijken, wijk_by_name
 from storage.models import Area, Subscription
@@ -38,15 +38,15 @@ async def follow(update: Update, context: WijkContext) -> None:
     if wijk is not None:
         _follow(context, wijk)
         return
-    buttons = [(w.name, f"follow:{w.id}") for w in list_wijken(context.db)]
+    buttons: list[tuple[str, Button]] = [(w.name, FollowWijk(w.id)) for w in list_wijken(context.db)]
     prefix = _("Die wijk ken ik niet. ") if name else ""
     context.reply(prefix + _("Welke wijk wil je volgen?"), inline(in_rows(buttons)))
 
 
 async def follow_pressed(update: Update, context: WijkContext) -> None:
     """A wijk chosen from /volg."""
-    wijk_id = parse_id(update.callback_query.data, 1)
-    wijk = context.db.get(Area, wijk_id) if wijk_id is not None else None
+    pressed = FollowWijk.parse(update.callback_query.data)
+    wijk = context.db.get(Area, pressed.wijk_id) if pressed is not None else None
     if wijk is None or not wijk.active:
         context.answer(_("Deze wijk bestaat niet (meer)."), alert=True)
         return

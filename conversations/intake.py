@@ -32,13 +32,24 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import WijkContext
 from bot.i18n import _, current_locale, fmt_euros, fmt_number
 from conversations import notices
-from conversations.buttons import parse_id, parse_number
+from conversations.buttons import (
+    Button,
+    IntakeCancel,
+    IntakeChange,
+    IntakeConfirm,
+    IntakeEdit,
+    IntakeKind,
+    IntakeSkip,
+    IntakeStart,
+    IntakeSupport,
+    IntakeTheme,
+    parse_number,
+)
 from conversations.dialog import END, Dialog
 from conversations.keyboards import in_rows, inline, reply
 from conversations.texts import kind_label
 from conversations.wijk_requests import support_request
 from storage.areas import list_wijken, wijk_at, wijk_by_name, wijken_by_postcode
-from storage.config import THEME_BUTTON_PREFIX
 from storage.location import street_level
 from storage.models import Area, Request, RequestKind, Theme
 from storage.municipality import municipality_settings
@@ -148,19 +159,20 @@ def _ask(context: WijkContext, state: State) -> State:
                         "• <b>Wens</b>: iets wat beter kan in de wijk\n"
                         "• <b>Vraag</b>: iets wat je wilt weten over de wijk\n"
                         "• <b>Bewonersinitiatief</b>: iets wat je samen met buren zelf wilt doen"),
-                      inline([[(_("Wens"), "intake:kind:wish"), (_("Vraag"), "intake:kind:question")],
-                              [(_("Bewonersinitiatief"), "intake:kind:initiative")],
-                              [(_("Het gaat over mij persoonlijk"), f"intake:kind:{PERSONAL}")]]))
+                      inline([[(_("Wens"), IntakeKind("wish")), (_("Vraag"), IntakeKind("question"))],
+                              [(_("Bewonersinitiatief"), IntakeKind("initiative"))],
+                              [(_("Het gaat over mij persoonlijk"), IntakeKind(PERSONAL))]]))
     elif state is State.CHOOSING_THEME:
         locale = current_locale()
-        buttons = [(theme_name(t, locale), f"{THEME_BUTTON_PREFIX}{t.code}") for t in active_themes(context.db)]
+        buttons: list[tuple[str, Button]] = [(theme_name(t, locale), IntakeTheme(t.code))
+                                             for t in active_themes(context.db)]
         context.reply(_("Over welk thema gaat het?"), inline(in_rows(buttons)))
     elif state is State.DESCRIBING:
         context.reply(_("Beschrijf in je eigen woorden wat er speelt en wat je graag zou zien "
                         "({min} tot {max} tekens).").format(min=MIN_TEXT, max=fmt_number(MAX_TEXT)))
     elif state is State.ADDING_PHOTO:
         context.reply(_("Wil je een foto toevoegen? Stuur hem nu, of kies Overslaan."),
-                      inline([[(_("Overslaan"), "intake:skip")]]))
+                      inline([[(_("Overslaan"), IntakeSkip())]]))
     elif state is State.ADDING_LOCATION:
         context.reply(_("Wil je een plek op de kaart doorgeven? Deel een locatie, of kies Overslaan."),
                       reply([[KeyboardButton(_("📍 Deel een locatie"), request_location=True)],
@@ -191,7 +203,7 @@ def _offer_similar(context: WijkContext, draft: IntakeDraft) -> None:
                "verzoek in te dienen:")]
     lines += [f"• <b>{r.reference}</b>: {html.escape(r.text[:150])}" for r in alike]
     context.reply("\n".join(lines), inline([[(_("👍 Steun {reference}").format(reference=r.reference),
-                                              f"intake:support:{r.id}")] for r in alike]))
+                                              IntakeSupport(r.id))] for r in alike]))
 
 
 def _advance(context: WijkContext) -> State:
@@ -226,8 +238,8 @@ def _summary(context: WijkContext, draft: IntakeDraft) -> str:
 
 def _confirm_buttons():  # type: ignore[no-untyped-def]
     """Confirm, change or cancel."""
-    return inline([[(_("✅ Versturen"), "intake:confirm")],
-                   [(_("✏️ Iets wijzigen"), "intake:change"), (_("✖️ Annuleren"), "intake:cancel")]])
+    return inline([[(_("✅ Versturen"), IntakeConfirm())],
+                   [(_("✏️ Iets wijzigen"), IntakeChange()), (_("✖️ Annuleren"), IntakeCancel())]])
 
 
 # ── callbacks ────────────────────────────────────────────────────────────────────────────
@@ -296,7 +308,8 @@ async def kind_chosen(update: Update, context: WijkContext) -> State | str:
     """Wish, question, initiative, or a personal matter (which is not filed)."""
     context.answer()
     context.edit_markup()
-    kind = update.callback_query.data.rsplit(":", 1)[1]
+    pressed = IntakeKind.parse(update.callback_query.data)
+    kind = pressed.kind if pressed is not None else PERSONAL  # the pattern lets only these four through
     if kind == PERSONAL:
         referral = municipality_settings(context.db).referral(current_locale()) or _(
             "Voor persoonlijke zaken kun je terecht bij het klantcontactcentrum van je gemeente.")
@@ -309,7 +322,8 @@ async def kind_chosen(update: Update, context: WijkContext) -> State | str:
 
 async def theme_chosen(update: Update, context: WijkContext) -> State | None:
     """A theme from the list."""
-    code = update.callback_query.data.rsplit(":", 1)[1]
+    pressed = IntakeTheme.parse(update.callback_query.data)
+    code = pressed.code if pressed is not None else None
     theme = next((t for t in active_themes(context.db) if t.code == code), None)
     if theme is None:
         context.answer(_("Dit thema bestaat niet meer. Kies een ander thema."), alert=True)
@@ -431,8 +445,8 @@ async def confirm(update: Update, context: WijkContext) -> str | None:
 
 async def support_instead(update: Update, context: WijkContext) -> str | None:
     """Support a similar request instead of filing this one."""
-    request_id = parse_id(update.callback_query.data)
-    request = context.db.get(Request, request_id) if request_id is not None else None
+    pressed = IntakeSupport.parse(update.callback_query.data)
+    request = context.db.get(Request, pressed.request_id) if pressed is not None else None
     if request is None or request.wijk_id != context.draft.wijk_id:
         context.answer(_("Deze knop werkt niet meer."), alert=True)
         return None
@@ -447,13 +461,14 @@ async def support_instead(update: Update, context: WijkContext) -> str | None:
 async def change(update: Update, context: WijkContext) -> None:
     """Show which field to change."""
     context.answer()
-    fields = [(_("Wijk"), "intake:edit:wijk"), (_("Soort"), "intake:edit:kind"),
-              (_("Thema"), "intake:edit:theme"), (_("Beschrijving"), "intake:edit:text"),
-              (_("Foto's"), "intake:edit:photo"), (_("Locatie"), "intake:edit:location")]
+    fields: list[tuple[str, Button]] = [
+        (_("Wijk"), IntakeEdit("wijk")), (_("Soort"), IntakeEdit("kind")), (_("Thema"), IntakeEdit("theme")),
+        (_("Beschrijving"), IntakeEdit("text")), (_("Foto's"), IntakeEdit("photo")),
+        (_("Locatie"), IntakeEdit("location"))]
     if context.draft.is_initiative:
-        fields += [(_("Eigen inzet"), "intake:edit:contribution"), (_("Vrijwilligers"), "intake:edit:volunteers"),
-                   (_("Budget"), "intake:edit:budget")]
-    rows = in_rows(fields, per_row=3) + [[(_("↩️ Terug"), "intake:edit:back")]]
+        fields += [(_("Eigen inzet"), IntakeEdit("contribution")), (_("Vrijwilligers"), IntakeEdit("volunteers")),
+                   (_("Budget"), IntakeEdit("budget"))]
+    rows = in_rows(fields, per_row=3) + [[(_("↩️ Terug"), IntakeEdit("back"))]]
     context.edit_markup(inline(rows))
 
 
@@ -462,7 +477,8 @@ async def edit_field(update: Update, context: WijkContext) -> State:
     context.answer()
     context.edit_markup()
     draft: IntakeDraft = context.draft
-    name = update.callback_query.data.rsplit(":", 1)[1]
+    pressed = IntakeEdit.parse(update.callback_query.data)
+    name = pressed.field if pressed is not None else "back"  # the pattern lets only these fields through
     if name == "back":
         return _ask(context, State.CONFIRMING)
     if name == "wijk":
@@ -540,7 +556,7 @@ PRIVATE = filters.ChatType.PRIVATE
 TEXT = PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 ANY_MESSAGE = PRIVATE & filters.UpdateType.MESSAGE & ~filters.COMMAND
 NEW = CommandHandler("nieuw", start, filters=PRIVATE)
-NEW_BUTTON = CallbackQueryHandler(start, pattern=r"^intake:start$")
+NEW_BUTTON = CallbackQueryHandler(start, pattern=IntakeStart.pattern)
 FROM_POSTER = CommandHandler("start", start_for_wijk, filters=PRIVATE & filters.Regex(rf"^/start {WIJK_LINK_PREFIX}"))
 
 
@@ -554,20 +570,20 @@ def build() -> Dialog[IntakeDraft]:
         states={
             State.CHOOSING_WIJK: [MessageHandler(location_msg, wijk_from_location),
                                   MessageHandler(TEXT, wijk_from_text)],
-            State.CHOOSING_KIND: [CallbackQueryHandler(kind_chosen, pattern=r"^intake:kind:\w+$")],
-            State.CHOOSING_THEME: [CallbackQueryHandler(theme_chosen, pattern=r"^intake:theme:[\w-]+$")],
+            State.CHOOSING_KIND: [CallbackQueryHandler(kind_chosen, pattern=IntakeKind.pattern)],
+            State.CHOOSING_THEME: [CallbackQueryHandler(theme_chosen, pattern=IntakeTheme.pattern)],
             State.DESCRIBING: [MessageHandler(TEXT, description)],
             State.ADDING_PHOTO: [MessageHandler(PRIVATE & filters.UpdateType.MESSAGE & filters.PHOTO, photo),
-                                 CallbackQueryHandler(skip_photo, pattern=r"^intake:skip$")],
+                                 CallbackQueryHandler(skip_photo, pattern=IntakeSkip.pattern)],
             State.ADDING_LOCATION: [MessageHandler(location_msg, location), MessageHandler(TEXT, location_text)],
             State.DESCRIBING_CONTRIBUTION: [MessageHandler(TEXT, contribution)],
             State.COUNTING_VOLUNTEERS: [MessageHandler(TEXT, volunteers)],
             State.ASKING_BUDGET: [MessageHandler(TEXT, budget)],
-            State.CONFIRMING: [CallbackQueryHandler(confirm, pattern=r"^intake:confirm$"),
-                               CallbackQueryHandler(support_instead, pattern=r"^intake:support:\d+$"),
-                               CallbackQueryHandler(change, pattern=r"^intake:change$"),
-                               CallbackQueryHandler(edit_field, pattern=r"^intake:edit:\w+$"),
-                               CallbackQueryHandler(cancel, pattern=r"^intake:cancel$")],
+            State.CONFIRMING: [CallbackQueryHandler(confirm, pattern=IntakeConfirm.pattern),
+                               CallbackQueryHandler(support_instead, pattern=IntakeSupport.pattern),
+                               CallbackQueryHandler(change, pattern=IntakeChange.pattern),
+                               CallbackQueryHandler(edit_field, pattern=IntakeEdit.pattern),
+                               CallbackQueryHandler(cancel, pattern=IntakeCancel.pattern)],
         },
         fallbacks=[NEW, NEW_BUTTON, FROM_POSTER, MessageHandler(ANY_MESSAGE, unexpected)],
     )

@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot.context import WijkContext
 from bot.i18n import LOCALES, _
+from conversations.buttons import LanguageChoice
 from conversations.keyboards import inline
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
@@ -14,12 +15,13 @@ LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 async def ask(update: Update, context: WijkContext) -> None:
     """Offer the languages."""
     context.reply(_("In welke taal wil je berichten ontvangen?"),
-                  inline([[(LANGUAGE_NAMES[code], f"language:{code}") for code in LOCALES]]))
+                  inline([[(LANGUAGE_NAMES[code], LanguageChoice(code)) for code in LOCALES]]))
 
 
 async def chosen(update: Update, context: WijkContext) -> None:
     """Store the language and confirm in it."""
-    code = update.callback_query.data.split(":", 1)[1]
+    pressed = LanguageChoice.parse(update.callback_query.data)
+    code = pressed.code if pressed is not None else None
     if code not in LOCALES:
         context.answer(_("Deze knop werkt niet meer."), alert=True)
         return

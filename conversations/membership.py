@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 
 from bot.context import WijkContext
 from bot.i18n import _, use_locale
-from conversations.buttons import parse_id
+from conversations.buttons import GroupLinkChoose, GroupLinkConfirm, GroupLinkDecline
 from conversations.keyboards import inline
 from conversations.notices import GROUP_LOCALE, coordinator_recipients
 from storage.groups import LinkChange, LinkProblem, LinkTarget, link_change, link_group, link_refusal, target_wijken
@@ -68,10 +68,13 @@ def _target_name(context: WijkContext, target: LinkTarget) -> str:
     return html.escape(organisation.name if organisation else "?")
 
 
-def _data(target: LinkTarget, *, confirmed: bool = False) -> str:
-    """The callback data of a link button."""
-    kind, raw_id = ("wijk", target.area_id) if target.area_id is not None else ("org", target.organisation_id)
-    return f"link:{'ok:' if confirmed else ''}{kind}:{raw_id}"
+def _data(target: LinkTarget, *, confirmed: bool = False) -> GroupLinkChoose | GroupLinkConfirm:
+    """The button to link the group to `target` (or to confirm that)."""
+    kind = GroupLinkConfirm if confirmed else GroupLinkChoose
+    if target.area_id is not None:
+        return kind("wijk", target.area_id)
+    assert target.organisation_id is not None
+    return kind("organisation", target.organisation_id)
 
 
 def _link_choices(context: WijkContext) -> list[tuple[str, LinkTarget]]:
@@ -130,16 +133,19 @@ async def link_command(update: Update, context: WijkContext) -> None:
 async def link_pressed(update: Update, context: WijkContext) -> None:
     """A choice from /koppel, or the confirm of a relink; everything is checked again."""
     data = update.callback_query.data
-    if data == "link:no":
+    if GroupLinkDecline.parse(data) is not None:
         context.answer(_("Er is niets veranderd."))
         context.edit_markup()
         return
-    kind, target_id = data.split(":")[-2], parse_id(data)
-    if target_id is None:  # no such id; a forged number must not reach the database
+    pressed = GroupLinkChoose.parse(data) or GroupLinkConfirm.parse(data)
+    if pressed is None:  # no such id; a forged number must not reach the database
         context.refuse(_problem_text(LinkProblem.UNKNOWN_TARGET))
         return
-    target = LinkTarget(area_id=target_id) if kind == "wijk" else LinkTarget(organisation_id=target_id)
-    await _attempt(update, context, target, confirmed=data.startswith("link:ok:"))
+    if pressed.target == "wijk":
+        target = LinkTarget(area_id=pressed.target_id)
+    else:
+        target = LinkTarget(organisation_id=pressed.target_id)
+    await _attempt(update, context, target, confirmed=isinstance(pressed, GroupLinkConfirm))
 
 
 async def _is_group_admin(update: Update, context: WijkContext) -> bool | None:
@@ -198,7 +204,7 @@ async def _attempt(update: Update, context: WijkContext, target: LinkTarget, *, 
         lines.append(_("Wil je deze groep koppelen aan {target}? De coördinator krijgt daar bericht van.").format(
             target=name))
         context.reply("\n".join(lines), inline([[(_("✅ Ja, koppelen"), _data(target, confirmed=True)),
-                                                 (_("Nee"), "link:no")]]))
+                                                 (_("Nee"), GroupLinkDecline())]]))
         return
     link_group(context.db, chat_id=chat.id, title=chat.title, by=context.person, area_id=target.area_id,
                organisation_id=target.organisation_id)

@@ -8,6 +8,7 @@ from telegram import Update
 
 from bot.context import WijkContext
 from bot.i18n import _
+from conversations.buttons import PrivacyErase, PrivacyKeep
 from conversations.keyboards import inline
 from storage.models import Person
 from storage.municipality import municipality
@@ -47,7 +48,7 @@ async def ask_erase(update: Update, context: WijkContext) -> None:
     """The confirm step."""
     context.reply(_("Weet je het zeker? Ik wis je gegevens, je concepten, wat je volgt en steunt. Je verzoeken blijven "
                     "voor de wijk bestaan, maar zonder koppeling met jou. Dit kan niet ongedaan worden gemaakt."),
-                  inline([[(_("Ja, wis mijn gegevens"), "privacy:erase"), (_("Nee"), "privacy:keep")]]))
+                  inline([[(_("Ja, wis mijn gegevens"), PrivacyErase()), (_("Nee"), PrivacyKeep())]]))
 
 
 async def erase(update: Update, context: WijkContext) -> None:
@@ -56,7 +57,7 @@ async def erase(update: Update, context: WijkContext) -> None:
     # Always the person's private chat (its id is theirs): the press may come without a message
     # (an inline message, or one too old), or from a group, where the goodbye must not go.
     chat_id = update.effective_user.id
-    if query.data == "privacy:keep":
+    if PrivacyKeep.parse(query.data) is not None:
         enqueue(context.db, chat_id=chat_id, method="answerCallbackQuery", payload={"callback_query_id": query.id})
         context.edit_markup()
         context.reply(_("Er is niets gewist."), chat_id=chat_id)

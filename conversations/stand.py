@@ -24,7 +24,7 @@ from telegram.constants import ChatType
 
 from bot.context import WijkContext
 from bot.i18n import _, current_locale
-from conversations.buttons import parse_id
+from conversations.buttons import StandWijk
 from conversations.keyboards import inline
 from conversations.stand_chart import render_png
 from conversations.stand_texts import chart_title, partner_summary, period_line, summary
@@ -162,13 +162,13 @@ async def stand_command(update: Update, context: WijkContext) -> None:
     if len(wijken) == 1:
         await _send(context, wijken[0], with_partners=True)
         return
-    context.reply(_("Van welke wijk wil je de stand zien?"), inline([[(w.name, f"stand:wijk:{w.id}")] for w in wijken]))
+    context.reply(_("Van welke wijk wil je de stand zien?"), inline([[(w.name, StandWijk(w.id))] for w in wijken]))
 
 
 async def wijk_pressed(update: Update, context: WijkContext) -> None:
     """A coordinator chose a wijk: its chart and figures (the role is checked again)."""
-    wijk_id = parse_id(update.callback_query.data)  # type: ignore[union-attr]
-    wijk = context.db.get(Area, wijk_id) if wijk_id is not None else None
+    pressed = StandWijk.parse(update.callback_query.data)  # type: ignore[union-attr]
+    wijk = context.db.get(Area, pressed.wijk_id) if pressed is not None else None
     if wijk is None or not coordinates(context.db, person=context.person, area_id=wijk.id):
         context.answer(_("De stand per wijk is er voor de coördinator van die wijk."), alert=True)
         return

@@ -22,7 +22,20 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import WijkContext
 from bot.i18n import _, use_locale
 from conversations import notices
-from conversations.buttons import parse_id
+from conversations.buttons import (
+    Button,
+    TriageBack,
+    TriageDuplicate,
+    TriageDuplicateOf,
+    TriageMelding,
+    TriagePage,
+    TriagePrompt,
+    TriageRemovePhotos,
+    TriageRoute,
+    TriageRoutePick,
+    TriageRouteSend,
+    TriageShow,
+)
 from conversations.card import card_buttons, card_text, priority_label
 from conversations.dialog import END, Dialog
 from conversations.keyboards import inline
@@ -74,9 +87,14 @@ class TriageDraft:
 
 # ── authorisation and the card ───────────────────────────────────────────────────────────
 
-def _request_id(data: str) -> int | None:
-    """The request id in `tri:<action>:<id>[:…]`."""
-    return parse_id(data, 2)
+_CardButton = (TriageRoute | TriageRoutePick | TriageRouteSend | TriageBack | TriageMelding | TriageDuplicate
+               | TriageDuplicateOf | TriagePrompt | TriageRemovePhotos | TriageShow)
+
+
+def _request_id(update: Update, kind: type[_CardButton]) -> int | None:
+    """The request id on the pressed button of this kind (None when its data is not one)."""
+    pressed = kind.parse(update.callback_query.data)
+    return pressed.request_id if pressed is not None else None
 
 
 def _authorised(context: WijkContext, request_id: int | None) -> tuple[Request, Actor] | None:
@@ -94,9 +112,9 @@ def _authorised(context: WijkContext, request_id: int | None) -> tuple[Request, 
     return request, wijkraad_actor(context.person, membership.display_name)
 
 
-def _open_card(update: Update, context: WijkContext) -> tuple[Request, Actor] | None:
+def _open_card(update: Update, context: WijkContext, kind: type[_CardButton]) -> tuple[Request, Actor] | None:
     """Like `_authorised`, and the request must still have open actions (else the card is refreshed)."""
-    found = _authorised(context, _request_id(update.callback_query.data))
+    found = _authorised(context, _request_id(update, kind))
     if found is not None and card_buttons(found[0]) is None:
         _stale(context, found[0])
         return None
@@ -131,7 +149,7 @@ def _stale(context: WijkContext, request: Request) -> None:
 
 async def route_start(update: Update, context: WijkContext) -> None:
     """Show the wijk's partners to choose from."""
-    found = _open_card(update, context)
+    found = _open_card(update, context, TriageRoute)
     if found is None:
         return
     request, _actor = found
@@ -145,9 +163,10 @@ async def route_start(update: Update, context: WijkContext) -> None:
 
 def _route_keyboard(request_id: int, partners: list[tuple[int, str]], chosen: set[int]) -> InlineKeyboardMarkup:
     """Partner toggles plus confirm and back."""
-    rows = [[((CHECKED if pid in chosen else UNCHECKED) + name, f"tri:rt:{request_id}:{pid}")] for pid, name in partners]
-    rows.append([(_("➡️ Doorzetten ({count})").format(count=len(chosen)), f"tri:rtgo:{request_id}"),
-                 (_("↩️ Terug"), f"tri:back:{request_id}")])
+    rows: list[list[tuple[str, Button]]] = [
+        [((CHECKED if pid in chosen else UNCHECKED) + name, TriageRoutePick(request_id, pid))] for pid, name in partners]
+    rows.append([(_("➡️ Doorzetten ({count})").format(count=len(chosen)), TriageRouteSend(request_id)),
+                 (_("↩️ Terug"), TriageBack(request_id))])
     return inline(rows)
 
 
@@ -157,22 +176,21 @@ def _chosen_on(update: Update) -> set[int]:
     chosen: set[int] = set()
     for row in (markup.inline_keyboard if markup else ()):
         for button in row:
-            data = button.callback_data or ""
-            if isinstance(data, str) and data.startswith("tri:rt:") and button.text.startswith(CHECKED):
-                partner_id = parse_id(data)
-                if partner_id is not None:
-                    chosen.add(partner_id)
+            pick = TriageRoutePick.parse(button.callback_data if isinstance(button.callback_data, str) else None)
+            if pick is not None and button.text.startswith(CHECKED):
+                chosen.add(pick.organisation_id)
     return chosen
 
 
 async def route_toggle(update: Update, context: WijkContext) -> None:
     """Tick or untick a partner."""
-    found = _authorised(context, _request_id(update.callback_query.data))
-    if found is None:
+    pick = TriageRoutePick.parse(update.callback_query.data)
+    found = _authorised(context, pick.request_id if pick is not None else None)
+    if found is None or pick is None:
         return
     request, _actor = found
     partners = [(p.id, p.name) for p in partners_for(context.db, wijk_id=request.wijk_id)]
-    partner_id = parse_id(update.callback_query.data)
+    partner_id = pick.organisation_id
     if partner_id not in {pid for pid, _name in partners} or card_buttons(request) is None:
         _stale(context, request)
         return
@@ -183,7 +201,7 @@ async def route_toggle(update: Update, context: WijkContext) -> None:
 
 async def route_confirm(update: Update, context: WijkContext) -> None:
     """Route to the ticked partners, each with its answer deadline."""
-    found = _authorised(context, _request_id(update.callback_query.data))
+    found = _authorised(context, _request_id(update, TriageRouteSend))
     if found is None:
         return
     request, actor = found
@@ -210,7 +228,7 @@ async def route_confirm(update: Update, context: WijkContext) -> None:
 
 async def back(update: Update, context: WijkContext) -> None:
     """Back to the card's own buttons."""
-    found = _authorised(context, _request_id(update.callback_query.data))
+    found = _authorised(context, _request_id(update, TriageBack))
     if found is None:
         return
     context.answer()
@@ -219,7 +237,7 @@ async def back(update: Update, context: WijkContext) -> None:
 
 async def as_melding(update: Update, context: WijkContext) -> None:
     """A simple report: solved directly; the resident gets the meldpunt's contact."""
-    found = _authorised(context, _request_id(update.callback_query.data))
+    found = _authorised(context, _request_id(update, TriageMelding))
     if found is None:
         return
     request, actor = found
@@ -235,15 +253,17 @@ async def as_melding(update: Update, context: WijkContext) -> None:
 
 async def duplicate_start(update: Update, context: WijkContext) -> None:
     """Offer similar open requests, or typing a reference."""
-    found = _open_card(update, context)
+    found = _open_card(update, context, TriageDuplicate)
     if found is None:
         return
     request, _actor = found
     context.answer()
     alike = [r for r in similar_open_requests(context.db, wijk_id=request.wijk_id, text=request.text, limit=4)
              if r.id != request.id][:3]
-    rows = [[(f"{r.reference}: {r.text[:40]}", f"tri:dupof:{request.id}:{r.id}")] for r in alike]
-    rows.append([(_("⌨️ Nummer typen"), f"tri:dupref:{request.id}"), (_("↩️ Terug"), f"tri:back:{request.id}")])
+    rows: list[list[tuple[str, Button]]] = [
+        [(f"{r.reference}: {r.text[:40]}", TriageDuplicateOf(request.id, r.id))] for r in alike]
+    rows.append([(_("⌨️ Nummer typen"), TriagePrompt("duplicate_number", request.id)),
+                 (_("↩️ Terug"), TriageBack(request.id))])
     context.edit_markup(inline(rows))
 
 
@@ -263,15 +283,15 @@ def _merge(context: WijkContext, request: Request, actor: Actor, original: Reque
 
 async def duplicate_of(update: Update, context: WijkContext) -> None:
     """Merge into the chosen similar request."""
-    found = _authorised(context, _request_id(update.callback_query.data))
-    if found is None:
+    pressed = TriageDuplicateOf.parse(update.callback_query.data)
+    found = _authorised(context, pressed.request_id if pressed is not None else None)
+    if found is None or pressed is None:
         return
     request, actor = found
     if card_buttons(request) is None:
         _stale(context, request)
         return
-    original_id = parse_id(update.callback_query.data)
-    original = lock_request(context.db, request_id=original_id) if original_id is not None else None
+    original = lock_request(context.db, request_id=pressed.original_id)
     context.answer()
     if _merge(context, request, actor, original):
         _refresh_card(context, request)
@@ -279,30 +299,29 @@ async def duplicate_of(update: Update, context: WijkContext) -> None:
 
 async def prompt(update: Update, context: WijkContext) -> State | str:
     """Ask the member to type a reason, a question or a reference (as a reply, so privacy mode delivers it)."""
-    data = update.callback_query.data
-    found = _authorised(context, _request_id(data))
-    if found is None:
+    pressed = TriagePrompt.parse(update.callback_query.data)
+    found = _authorised(context, pressed.request_id if pressed is not None else None)
+    if found is None or pressed is None:
         return END
     request, _actor = found
     if card_buttons(request) is None:
         _stale(context, request)
         return END
-    action = data.split(":")[1]
     context.answer()
     message = update.callback_query.message
     context.draft = TriageDraft(request_id=request.id, card_chat_id=message.chat.id if message else None,
                                 card_message_id=message.message_id if message else None)
     texts = {
-        "oos": (State.AWAITING_REASON, _("Waarom valt {reference} buiten het wijkcontract? De bewoner krijgt deze "
+        "out_of_scope": (State.AWAITING_REASON, _("Waarom valt {reference} buiten het wijkcontract? De bewoner krijgt deze "
                                          "reden te lezen. Typ hem als antwoord op dit bericht.")),
         "ask": (State.AWAITING_QUESTION, _("Welke vraag wil je de bewoner stellen over {reference}? Typ hem als "
                                            "antwoord op dit bericht; de bewoner ziet niet wie hem stelt.")),
-        "dupref": (State.AWAITING_REFERENCE, _("Met welk verzoek is {reference} dubbel? Typ het nummer "
+        "duplicate_number": (State.AWAITING_REFERENCE, _("Met welk verzoek is {reference} dubbel? Typ het nummer "
                                                "(bijvoorbeeld W-0042) als antwoord op dit bericht.")),
         "redact": (State.AWAITING_REDACTION, _("Typ de nieuwe tekst van {reference}, zonder de persoonsgegevens, "
                                                "als antwoord op dit bericht. De oude tekst wordt niet bewaard.")),
     }
-    state, text = texts[action]
+    state, text = texts[pressed.action]
     context.reply(text.format(reference=request.reference),
                   ForceReply(selective=True, input_field_placeholder=request.reference))
     return state
@@ -410,7 +429,7 @@ async def redaction_typed(update: Update, context: WijkContext) -> str | None:
 
 async def remove_photos(update: Update, context: WijkContext) -> None:
     """Drop the request's photos before routing."""
-    found = _authorised(context, _request_id(update.callback_query.data))
+    found = _authorised(context, _request_id(update, TriageRemovePhotos))
     if found is None:
         return
     request, actor = found
@@ -456,12 +475,13 @@ def _queue_page(context: WijkContext, wijk: Area, page: int) -> tuple[str, Inlin
     for r in shown:
         mark = f" {priority_label()}" if r.priority else ""
         lines.append(f"• <b>{r.reference}</b> ({status_label(r.status)}): {html.escape(r.text[:60])}{mark}")
-    rows = [[(_("Open {reference}").format(reference=r.reference), f"tri:show:{r.id}") for r in shown]]
-    nav = []
+    rows: list[list[tuple[str, Button]]] = [
+        [(_("Open {reference}").format(reference=r.reference), TriageShow(r.id)) for r in shown]]
+    nav: list[tuple[str, Button]] = []
     if page > 0:
-        nav.append((_("◀️ Vorige"), f"tri:page:{wijk.id}:{page - 1}"))
+        nav.append((_("◀️ Vorige"), TriagePage(wijk.id, page - 1)))
     if page < pages - 1:
-        nav.append((_("Volgende ▶️"), f"tri:page:{wijk.id}:{page + 1}"))
+        nav.append((_("Volgende ▶️"), TriagePage(wijk.id, page + 1)))
     if nav:
         rows.append(nav)
     return "\n".join(lines), inline(rows)
@@ -478,15 +498,15 @@ async def queue_command(update: Update, context: WijkContext) -> None:
 
 async def queue_page(update: Update, context: WijkContext) -> None:
     """Another page of /wachtrij."""
-    wijk_id, page = parse_id(update.callback_query.data, 2), parse_id(update.callback_query.data, 3)
-    wijk = context.db.get(Area, wijk_id) if wijk_id is not None else None
-    if wijk is None or wijkraad_membership(context.db, person=context.person, wijk_id=wijk.id) is None:
+    pressed = TriagePage.parse(update.callback_query.data)
+    wijk = context.db.get(Area, pressed.wijk_id) if pressed is not None else None
+    if pressed is None or wijk is None or wijkraad_membership(context.db, person=context.person, wijk_id=wijk.id) is None:
         context.answer(_("Dit is alleen voor leden van de wijkraad."), alert=True)
         return
     context.answer()
     from storage.outbox import edit_message
 
-    text, markup = _queue_page(context, wijk, page or 0)
+    text, markup = _queue_page(context, wijk, pressed.page)
     message = update.callback_query.message
     edit_message(context.db, chat_id=message.chat.id, message_id=message.message_id, text=text,
                  reply_markup=markup.to_dict() if markup else None)
@@ -494,7 +514,7 @@ async def queue_page(update: Update, context: WijkContext) -> None:
 
 async def show(update: Update, context: WijkContext) -> None:
     """Post a request's card (from the queue)."""
-    found = _authorised(context, _request_id(update.callback_query.data))
+    found = _authorised(context, _request_id(update, TriageShow))
     if found is None:
         return
     request, _actor = found
@@ -522,7 +542,7 @@ async def request_command(update: Update, context: WijkContext) -> None:
 
 GROUPS = filters.ChatType.GROUPS
 REPLY_TEXT = GROUPS & filters.UpdateType.MESSAGE & filters.TEXT & filters.REPLY & ~filters.COMMAND
-PROMPTS = CallbackQueryHandler(prompt, pattern=r"^tri:(oos|ask|dupref|redact):\d+$")
+PROMPTS = CallbackQueryHandler(prompt, pattern=TriagePrompt.pattern)
 
 
 def build_dialog() -> Dialog[TriageDraft]:
@@ -544,14 +564,14 @@ def build_dialog() -> Dialog[TriageDraft]:
 def button_handlers() -> list[CallbackQueryHandler]:
     """The card's other buttons."""
     return [
-        CallbackQueryHandler(route_start, pattern=r"^tri:route:\d+$"),
-        CallbackQueryHandler(route_toggle, pattern=r"^tri:rt:\d+:\d+$"),
-        CallbackQueryHandler(route_confirm, pattern=r"^tri:rtgo:\d+$"),
-        CallbackQueryHandler(back, pattern=r"^tri:back:\d+$"),
-        CallbackQueryHandler(as_melding, pattern=r"^tri:melding:\d+$"),
-        CallbackQueryHandler(duplicate_start, pattern=r"^tri:dup:\d+$"),
-        CallbackQueryHandler(duplicate_of, pattern=r"^tri:dupof:\d+:\d+$"),
-        CallbackQueryHandler(show, pattern=r"^tri:show:\d+$"),
-        CallbackQueryHandler(remove_photos, pattern=r"^tri:nophoto:\d+$"),
-        CallbackQueryHandler(queue_page, pattern=r"^tri:page:\d+:\d+$"),
+        CallbackQueryHandler(route_start, pattern=TriageRoute.pattern),
+        CallbackQueryHandler(route_toggle, pattern=TriageRoutePick.pattern),
+        CallbackQueryHandler(route_confirm, pattern=TriageRouteSend.pattern),
+        CallbackQueryHandler(back, pattern=TriageBack.pattern),
+        CallbackQueryHandler(as_melding, pattern=TriageMelding.pattern),
+        CallbackQueryHandler(duplicate_start, pattern=TriageDuplicate.pattern),
+        CallbackQueryHandler(duplicate_of, pattern=TriageDuplicateOf.pattern),
+        CallbackQueryHandler(show, pattern=TriageShow.pattern),
+        CallbackQueryHandler(remove_photos, pattern=TriageRemovePhotos.pattern),
+        CallbackQueryHandler(queue_page, pattern=TriagePage.pattern),
     ]

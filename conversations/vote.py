@@ -18,6 +18,7 @@ wijkraad group(s) and to every voter.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
@@ -29,9 +30,22 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import WijkContext
 from bot.i18n import _, fmt_datetime, ngettext, use_locale
-from conversations.buttons import parse_id
+from conversations.buttons import (
+    BallotPick,
+    BallotSave,
+    Button,
+    VoteClose,
+    VoteSetupCancel,
+    VoteSetupChoices,
+    VoteSetupDays,
+    VoteSetupNext,
+    VoteSetupOpen,
+    VoteSetupPage,
+    VoteSetupPick,
+)
 from conversations.card import priority_label
 from conversations.dialog import END, Dialog
+from conversations.fallbacks import stale_button
 from conversations.keyboards import inline
 from conversations.notices import GROUP_LOCALE
 from conversations.texts import former_member, kind_label
@@ -165,16 +179,18 @@ def _picker(context: WijkContext, wijk: Area, draft: VoteDraft) -> tuple[str, In
         lines.append(_("Pagina {page}/{pages}").format(page=draft.page + 1, pages=pages))
     for request in shown:
         lines.append(f"• <b>{request.reference}</b> ({kind_label(request.kind)}): {html.escape(_short(request, 80))}")
-    rows = [[((CHECKED if r.id in draft.chosen else UNCHECKED) + f"{r.reference}: {_short(r, 30)}", f"vsu:t:{r.id}")]
-            for r in shown]
-    nav = []
+    rows: list[list[tuple[str, Button]]] = [
+        [((CHECKED if r.id in draft.chosen else UNCHECKED) + f"{r.reference}: {_short(r, 30)}", VoteSetupPick(r.id))]
+        for r in shown]
+    nav: list[tuple[str, Button]] = []
     if draft.page > 0:
-        nav.append((_("◀️ Vorige"), f"vsu:p:{draft.page - 1}"))
+        nav.append((_("◀️ Vorige"), VoteSetupPage(draft.page - 1)))
     if draft.page < pages - 1:
-        nav.append((_("Volgende ▶️"), f"vsu:p:{draft.page + 1}"))
+        nav.append((_("Volgende ▶️"), VoteSetupPage(draft.page + 1)))
     if nav:
         rows.append(nav)
-    rows.append([(_("Verder ({count})").format(count=len(draft.chosen)), "vsu:next"), (_("✖️ Annuleren"), "vsu:x")])
+    rows.append([(_("Verder ({count})").format(count=len(draft.chosen)), VoteSetupNext()),
+                 (_("✖️ Annuleren"), VoteSetupCancel())])
     return "\n".join(lines), inline(rows)
 
 
@@ -216,7 +232,8 @@ async def toggle(update: Update, context: WijkContext) -> State | str | None:
     if wijk is None:
         return END
     draft: VoteDraft = context.draft
-    request_id = parse_id(update.callback_query.data)
+    pressed = VoteSetupPick.parse(update.callback_query.data)
+    request_id = pressed.request_id if pressed is not None else None
     if request_id not in {r.id for r in votable_requests(context.db, wijk_id=wijk.id)}:
         context.answer(_("Dit verzoek is niet meer open."), alert=True)
         draft.chosen = [i for i in draft.chosen if i != request_id]
@@ -235,7 +252,8 @@ async def page(update: Update, context: WijkContext) -> State | str | None:
     wijk = _setup(update, context)
     if wijk is None:
         return END
-    context.draft.page = parse_id(update.callback_query.data) or 0
+    pressed = VoteSetupPage.parse(update.callback_query.data)
+    context.draft.page = pressed.page if pressed is not None else 0
     context.answer()
     _edit_pressed(context, *_picker(context, wijk, context.draft))
     return None
@@ -255,8 +273,8 @@ async def chosen(update: Update, context: WijkContext) -> State | str | None:
     context.answer()
     most = min(MAX_CHOICES, len(draft.chosen))
     _edit_pressed(context, _("🗳️ {count} verzoeken gekozen. Hoeveel keuzes krijgt elke bewoner?").format(
-        count=len(draft.chosen)), inline([[(str(n), f"vsu:n:{n}") for n in range(1, most + 1)],
-                                           [(_("✖️ Annuleren"), "vsu:x")]]))
+        count=len(draft.chosen)), inline([[(str(n), VoteSetupChoices(n)) for n in range(1, most + 1)],
+                                           [(_("✖️ Annuleren"), VoteSetupCancel())]]))
     return State.MAX_CHOICES
 
 
@@ -266,14 +284,16 @@ async def max_chosen(update: Update, context: WijkContext) -> State | str | None
     if wijk is None:
         return END
     draft: VoteDraft = context.draft
-    number = parse_id(update.callback_query.data) or 0
+    pressed = VoteSetupChoices.parse(update.callback_query.data)
+    number = pressed.number if pressed is not None else 0
     if not 1 <= number <= min(MAX_CHOICES, len(draft.chosen)):
         context.answer(_("Deze knop werkt niet meer."), alert=True)
         return None
     draft.max_choices = number
     context.answer()
     _edit_pressed(context, _("🗳️ Hoe lang loopt de stemming? Ze sluit om 20:00 uur op de laatste dag."), inline(
-        [[(_("{days} dagen").format(days=days), f"vsu:d:{days}") for days in DURATIONS], [(_("✖️ Annuleren"), "vsu:x")]]))
+        [[(_("{days} dagen").format(days=days), VoteSetupDays(days)) for days in DURATIONS],
+         [(_("✖️ Annuleren"), VoteSetupCancel())]]))
     return State.DURATION
 
 
@@ -295,14 +315,15 @@ async def duration(update: Update, context: WijkContext) -> State | str | None:
     wijk = _setup(update, context)
     if wijk is None:
         return END
-    days = parse_id(update.callback_query.data)
+    pressed = VoteSetupDays.parse(update.callback_query.data)
+    days = pressed.days if pressed is not None else None
     if days not in DURATIONS:
         context.answer(_("Deze knop werkt niet meer."), alert=True)
         return None
     context.draft.days = days
     context.answer()
     _edit_pressed(context, _summary(context, wijk, context.draft),
-                  inline([[(_("✅ Stemming openen"), "vsu:go"), (_("✖️ Annuleren"), "vsu:x")]]))
+                  inline([[(_("✅ Stemming openen"), VoteSetupOpen()), (_("✖️ Annuleren"), VoteSetupCancel())]]))
     return State.CONFIRMING
 
 
@@ -363,13 +384,13 @@ def _status(session: Session, *, vote: PriorityVote, wijk: Area, tz: ZoneInfo) -
              _cast_line(ballot_count(session, vote_id=vote.id)), ""]
     lines += [f"{n}. <b>{r.reference}</b>: {html.escape(_short(r, 60))}"
               for n, (_option, r) in enumerate(options_of(session, vote_id=vote.id), 1)]
-    return "\n".join(lines), inline([[(_("⏹️ Nu sluiten"), f"vote:close:{vote.id}")]])
+    return "\n".join(lines), inline([[(_("⏹️ Nu sluiten"), VoteClose(vote.id))]])
 
 
 async def close_pressed(update: Update, context: WijkContext) -> None:
     """"Nu sluiten": close the vote now (same roles as opening it)."""
-    vote_id = parse_id(update.callback_query.data)
-    vote = lock_vote(context.db, vote_id=vote_id) if vote_id is not None else None
+    pressed = VoteClose.parse(update.callback_query.data)
+    vote = lock_vote(context.db, vote_id=pressed.vote_id) if pressed is not None else None
     wijk = context.db.get(Area, vote.wijk_id) if vote else None
     if vote is None or wijk is None:
         context.answer(_("Deze stemming bestaat niet (meer)."), alert=True)
@@ -413,9 +434,10 @@ def ballot_text(session: Session, *, vote: PriorityVote, person: Person, tz: Zon
 
 def ballot_markup(session: Session, *, vote: PriorityVote, ticked: set[int]) -> InlineKeyboardMarkup:
     """A toggle per option and "Stem opslaan"."""
-    rows = [[((CHECKED if r.id in ticked else UNCHECKED) + f"{r.reference}: {_short(r, 30)}", f"vote:t:{vote.id}:{r.id}")]
-            for _option, r in ballot_options(session, vote_id=vote.id)]
-    rows.append([(_("💾 Stem opslaan"), f"vote:s:{vote.id}")])
+    rows: list[list[tuple[str, Button]]] = [
+        [((CHECKED if r.id in ticked else UNCHECKED) + f"{r.reference}: {_short(r, 30)}", BallotPick(vote.id, r.id))]
+        for _option, r in ballot_options(session, vote_id=vote.id)]
+    rows.append([(_("💾 Stem opslaan"), BallotSave(vote.id))])
     return inline(rows)
 
 
@@ -443,11 +465,9 @@ def _ticked_on(update: Update) -> set[int]:
     ticked: set[int] = set()
     for row in (markup.inline_keyboard if markup else ()):
         for button in row:
-            data = button.callback_data
-            if isinstance(data, str) and data.startswith("vote:t:") and button.text.startswith(CHECKED):
-                option = parse_id(data)
-                if option is not None:
-                    ticked.add(option)
+            pick = BallotPick.parse(button.callback_data if isinstance(button.callback_data, str) else None)
+            if pick is not None and button.text.startswith(CHECKED):
+                ticked.add(pick.request_id)
     return ticked
 
 
@@ -463,10 +483,14 @@ def _votable(context: WijkContext, vote_id: int | None) -> PriorityVote | None:
 
 async def ballot_toggle(update: Update, context: WijkContext) -> None:
     """Tick or untick an option on the ballot (at most the vote's number of choices)."""
-    vote = _votable(context, parse_id(update.callback_query.data, 2))
+    pressed = BallotPick.parse(update.callback_query.data)
+    if pressed is None:
+        await stale_button(update, context)
+        return
+    vote = _votable(context, pressed.vote_id)
     if vote is None:
         return
-    request_id = parse_id(update.callback_query.data, 3)
+    request_id = pressed.request_id
     if request_id not in {option.request_id for option, _request in ballot_options(context.db, vote_id=vote.id)}:
         context.answer(_("Deze knop werkt niet meer."), alert=True)
         return
@@ -481,7 +505,8 @@ async def ballot_toggle(update: Update, context: WijkContext) -> None:
 
 async def ballot_save(update: Update, context: WijkContext) -> None:
     """"Stem opslaan": store the one ballot (a later press replaces it)."""
-    vote = _votable(context, parse_id(update.callback_query.data))
+    pressed = BallotSave.parse(update.callback_query.data)
+    vote = _votable(context, pressed.vote_id if pressed is not None else None)
     if vote is None:
         return
     ticked = _ticked_on(update)
@@ -569,7 +594,10 @@ def announce_results(session: Session, *, vote: PriorityVote, tz: ZoneInfo) -> i
 
 # ── registration ─────────────────────────────────────────────────────────────────────────
 
-SETUP_CANCEL = CallbackQueryHandler(cancel, pattern=r"^vsu:x$")
+SETUP_CANCEL = CallbackQueryHandler(cancel, pattern=VoteSetupCancel.pattern)
+# Any set-up button, pressed when no set-up is under way (or by someone else).
+SETUP_BUTTONS = re.compile("|".join(kind.pattern.pattern for kind in (
+    VoteSetupPick, VoteSetupPage, VoteSetupNext, VoteSetupChoices, VoteSetupDays, VoteSetupOpen, VoteSetupCancel)))
 SETUP_RESTART = CommandHandler("stemming", start, filters=GROUPS)
 
 
@@ -580,12 +608,12 @@ def build() -> Dialog[VoteDraft]:
         draft_type=VoteDraft,
         entry_points=[SETUP_RESTART],
         states={
-            State.CHOOSING: [CallbackQueryHandler(toggle, pattern=r"^vsu:t:\d+$"),
-                             CallbackQueryHandler(page, pattern=r"^vsu:p:\d+$"),
-                             CallbackQueryHandler(chosen, pattern=r"^vsu:next$")],
-            State.MAX_CHOICES: [CallbackQueryHandler(max_chosen, pattern=r"^vsu:n:\d+$")],
-            State.DURATION: [CallbackQueryHandler(duration, pattern=r"^vsu:d:\d+$")],
-            State.CONFIRMING: [CallbackQueryHandler(confirm, pattern=r"^vsu:go$")],
+            State.CHOOSING: [CallbackQueryHandler(toggle, pattern=VoteSetupPick.pattern),
+                             CallbackQueryHandler(page, pattern=VoteSetupPage.pattern),
+                             CallbackQueryHandler(chosen, pattern=VoteSetupNext.pattern)],
+            State.MAX_CHOICES: [CallbackQueryHandler(max_chosen, pattern=VoteSetupChoices.pattern)],
+            State.DURATION: [CallbackQueryHandler(duration, pattern=VoteSetupDays.pattern)],
+            State.CONFIRMING: [CallbackQueryHandler(confirm, pattern=VoteSetupOpen.pattern)],
         },
         fallbacks=[SETUP_CANCEL, SETUP_RESTART],
     )
@@ -594,10 +622,10 @@ def build() -> Dialog[VoteDraft]:
 def handlers() -> list[CallbackQueryHandler | CommandHandler]:
     """Everything outside the set-up dialog: stray set-up presses, "Nu sluiten", ballots and /stem."""
     return [
-        CallbackQueryHandler(stray, pattern=r"^vsu:"),
-        CallbackQueryHandler(close_pressed, pattern=r"^vote:close:\d+$"),
-        CallbackQueryHandler(ballot_toggle, pattern=r"^vote:t:\d+:\d+$"),
-        CallbackQueryHandler(ballot_save, pattern=r"^vote:s:\d+$"),
+        CallbackQueryHandler(stray, pattern=SETUP_BUTTONS),
+        CallbackQueryHandler(close_pressed, pattern=VoteClose.pattern),
+        CallbackQueryHandler(ballot_toggle, pattern=BallotPick.pattern),
+        CallbackQueryHandler(ballot_save, pattern=BallotSave.pattern),
         CommandHandler("stem", ballots_command, filters=PRIVATE),
     ]
 

@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot.context import WijkContext
 from bot.i18n import _
+from conversations.buttons import IntakeStart
 from conversations.keyboards import inline
 
 
@@ -19,7 +20,7 @@ async def start(update: Update, context: WijkContext) -> None:
           "je weten wat ermee gebeurt.\n\n"
           "Wat ik niet doe: persoonlijke zaken (zoals een paspoort of een uitkering) en spoed. "
           "Bij gevaar bel je 112."),
-        inline([[(_("📝 Nieuw verzoek"), "intake:start")]]),
+        inline([[(_("📝 Nieuw verzoek"), IntakeStart())]]),
     )
 
 

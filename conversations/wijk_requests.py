@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.context import WijkContext
 from bot.i18n import _
-from conversations.buttons import parse_id
+from conversations.buttons import SupportRequest
 from conversations.card import priority_label
 from conversations.keyboards import inline
 from storage.models import Area, Request
@@ -33,7 +33,7 @@ async def list_open(update: Update, context: WijkContext) -> None:
         lines.append(_("• <b>{reference}</b> (👍 {count}): {text}").format(
             reference=request.reference, count=supporters(context.db, request_id=request.id),
             text=html.escape(request.text[:120])) + (f" {priority_label()}" if request.priority else ""))
-    rows = [[(_("👍 Steun {reference}").format(reference=r.reference), f"support:{r.id}")] for r in shown]
+    rows = [[(_("👍 Steun {reference}").format(reference=r.reference), SupportRequest(r.id))] for r in shown]
     context.reply("\n".join(lines), inline(rows))
 
 
@@ -55,6 +55,6 @@ def support_request(context: WijkContext, request: Request | None) -> bool:
 
 async def support_pressed(update: Update, context: WijkContext) -> None:
     """A support button from /wijk."""
-    request_id = parse_id(update.callback_query.data, 1)
-    request = context.db.get(Request, request_id) if request_id is not None else None
+    pressed = SupportRequest.parse(update.callback_query.data)
+    request = context.db.get(Request, pressed.request_id) if pressed is not None else None
     support_request(context, request)

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_, _, fmt_date, use_locale
+from conversations.buttons import AnswerBegin, AnswerOutcome
 from conversations.keyboards import inline
 from conversations.notices import GROUP_LOCALE, coordinator_recipients, partner_recipients, to_groups
 from conversations.vote import announce_results
@@ -57,7 +58,7 @@ def ask_for_outcomes(session: Session, *, now: datetime, tz: ZoneInfo) -> int:
                     "uitkomst? De wijkraad en de bewoner wachten erop.\n\nJullie antwoord was: {text}").format(
                     date=fmt_date(answer.decision_date, tz), reference=request.reference if request else "?",
                     text=html.escape(answer.text[:300])),
-                    reply_markup=inline([[(_("📋 Uitkomst doorgeven"), f"ans:outcome:{answer.id}")]]).to_dict())
+                    reply_markup=inline([[(_("📋 Uitkomst doorgeven"), AnswerOutcome(answer.id))]]).to_dict())
         answer.outcome_asked_at = now
         session.add(answer)
     return len(due)
@@ -104,7 +105,7 @@ def answer_deadlines(session: Session, *, now: datetime, tz: ZoneInfo) -> int:
             with use_locale(locale):
                 send_message(session, chat_id=chat_id, text=_(text).format(
                     days=left, reference=request.reference, deadline=fmt_date(route.deadline, tz)),
-                    reply_markup=inline([[(_("✍️ Beantwoorden"), f"ans:start:{route.id}")]]).to_dict())
+                    reply_markup=inline([[(_("✍️ Beantwoorden"), AnswerBegin("start", route.id))]]).to_dict())
         sent += 1
     return sent
 
@@ -122,7 +123,7 @@ def _escalate(session: Session, *, request: Request, route: RequestRoute, organi
             send_message(session, chat_id=chat_id, text=_(
                 "🚨 De termijn voor <b>{reference}</b> is verlopen ({deadline}); de coördinator is ingelicht. "
                 "Geef alsnog antwoord.").format(reference=request.reference, deadline=fmt_date(route.deadline, tz)),
-                reply_markup=inline([[(_("✍️ Beantwoorden"), f"ans:start:{route.id}")]]).to_dict())
+                reply_markup=inline([[(_("✍️ Beantwoorden"), AnswerBegin("start", route.id))]]).to_dict())
     return 1
 
 

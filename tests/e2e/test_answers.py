@@ -44,12 +44,12 @@ async def partners(bot: Harness) -> Harness:
 
 async def route_to(bot: Harness, card: dict[str, Any], organisation_names: list[str]) -> None:
     """The wijkraad member routes the card to these partners."""
-    await bot.press(WIM, card, f"tri:route:{card_request(card)}", chat_id=GROUP_A["id"])
+    await bot.press(WIM, card, f"triage:route:{card_request(card)}", chat_id=GROUP_A["id"])
     for name in organisation_names:
         current = [m for m in await bot.pg.bot_messages(GROUP_A["id"]) if m["message_id"] == card["message_id"]][0]
         await bot.press(WIM, current, name, chat_id=GROUP_A["id"])
     current = [m for m in await bot.pg.bot_messages(GROUP_A["id"]) if m["message_id"] == card["message_id"]][0]
-    await bot.press(WIM, current, f"tri:rtgo:{card_request(card)}", chat_id=GROUP_A["id"])
+    await bot.press(WIM, current, f"triage:route_send:{card_request(card)}", chat_id=GROUP_A["id"])
 
 
 def card_request(card: dict[str, Any]) -> int:
@@ -72,7 +72,7 @@ async def test_two_partners_one_answers_one_hands_back_progress_reaches_the_resi
 
     # Pim answers category 2 with a planned date in the contract period.
     replies = await bot.press(PIM, pim_inbox, "Beantwoorden")
-    replies = await bot.press(PIM, last_with_buttons(replies), "ans:cat:within_period")
+    replies = await bot.press(PIM, last_with_buttons(replies), "answer:category:within_period")
     # The contract period is the calendar year (no period was started in /beheer): a date in it.
     planned = min(date.today() + timedelta(days=60), date(date.today().year, 12, 31))
     replies = await bot.say(PIM, planned.strftime("%d-%m-%Y"))
@@ -80,7 +80,7 @@ async def test_two_partners_one_answers_one_hands_back_progress_reaches_the_resi
     replies = await bot.say(PIM, "We vervangen de schommel binnen twee maanden door een nieuwe.")
     preview = last_with_buttons(replies)
     assert "Voorbeeld" in preview["text"] and "We vervangen de schommel" in preview["text"]
-    replies = await bot.press(PIM, preview, "ans:send")
+    replies = await bot.press(PIM, preview, "answer:send")
     assert "Verstuurd" in texts(replies) and "/voortgang" in texts(replies)
 
     # Pol says it is not theirs.
@@ -104,14 +104,14 @@ async def test_two_partners_one_answers_one_hands_back_progress_reaches_the_resi
 
     # Progress and done reach the resident.
     replies = await bot.say(PIM, "/voortgang")
-    replies = await bot.press(PIM, last_with_buttons(replies), f"prog:pick:{afspraak.id}")
+    replies = await bot.press(PIM, last_with_buttons(replies), f"progress:pick:{afspraak.id}")
     replies = await bot.say(PIM, "De nieuwe schommel is besteld.")
-    replies = await bot.press(PIM, last_with_buttons(replies), "prog:pct:50")
+    replies = await bot.press(PIM, last_with_buttons(replies), "progress:percent:50")
     assert "50%" in texts(await bot.new_messages(960))
     replies = await bot.say(PIM, "/voortgang")
-    replies = await bot.press(PIM, last_with_buttons(replies), f"prog:pick:{afspraak.id}")
+    replies = await bot.press(PIM, last_with_buttons(replies), f"progress:pick:{afspraak.id}")
     replies = await bot.send(PIM, "photo", data=b"\x89PNG nieuwe schommel", caption="De schommel hangt er weer.")
-    replies = await bot.press(PIM, last_with_buttons(replies), "prog:pct:100")
+    replies = await bot.press(PIM, last_with_buttons(replies), "progress:percent:100")
     heard = texts(await bot.new_messages(960))
     assert "De schommel hangt er weer" in heard
     with bot.db.read() as session:
@@ -127,13 +127,13 @@ async def test_cannot_answer_and_an_unhappy_resident_reopens_it(partners: Harnes
     await route_to(bot, card, ["Beheer openbare ruimte"])
     inbox = last_with_buttons(await bot.new_messages(PIM["id"]))
     replies = await bot.press(PIM, inbox, "Beantwoorden")
-    replies = await bot.press(PIM, last_with_buttons(replies), "ans:cat:not_possible")
-    replies = await bot.press(PIM, last_with_buttons(replies), "ans:reason:legal")
+    replies = await bot.press(PIM, last_with_buttons(replies), "answer:category:not_possible")
+    replies = await bot.press(PIM, last_with_buttons(replies), "answer:reason:legal")
     replies = await bot.say(PIM, "Te kort")  # a motivation is required and must be meaningful
     assert "verplicht" in texts(replies)
     replies = await bot.say(PIM, "Op een weg met 50 km/u mag volgens de richtlijnen geen zebrapad liggen.")
     replies = await bot.say(PIM, "Het spijt ons, een zebrapad is hier wettelijk niet toegestaan.")
-    await bot.press(PIM, last_with_buttons(replies), "ans:send")
+    await bot.press(PIM, last_with_buttons(replies), "answer:send")
     answer_message = last_with_buttons(await bot.new_messages(961))
     assert "wettelijk" in answer_message["text"] and "50 km/u" in answer_message["text"]
     await bot.new_messages(GROUP_A["id"])
@@ -155,7 +155,7 @@ async def test_required_fields_per_category_are_enforced(partners: Harness) -> N
     inbox = last_with_buttons(await bot.new_messages(PIM["id"]))
     # Category 2: a date outside the contract period is refused with the period named.
     replies = await bot.press(PIM, inbox, "Beantwoorden")
-    replies = await bot.press(PIM, last_with_buttons(replies), "ans:cat:within_period")
+    replies = await bot.press(PIM, last_with_buttons(replies), "answer:category:within_period")
     far = date.today() + timedelta(days=800)
     replies = await bot.say(PIM, far.strftime("%d-%m-%Y"))
     assert "buiten de contractperiode" in texts(replies)
@@ -166,14 +166,14 @@ async def test_required_fields_per_category_are_enforced(partners: Harness) -> N
     # Start again with category 4: the decision date is required.
     replies = await bot.say(PIM, "/annuleer")
     replies = await bot.press(PIM, inbox, "Beantwoorden")
-    replies = await bot.press(PIM, last_with_buttons(replies), "ans:cat:prioritisation")
+    replies = await bot.press(PIM, last_with_buttons(replies), "answer:category:prioritisation")
     replies = await bot.say(PIM, "gisteren")
     assert "begrijp ik niet" in texts(replies) or "verleden" in texts(replies)
     replies = await bot.say(PIM, "Q2 2027")
     replies = await bot.say(PIM, "kort")  # the text for the resident is required too
     assert "verplicht" in texts(replies)
     replies = await bot.say(PIM, "We nemen dit mee in de prioritering van het beheerplan 2028.")
-    await bot.press(PIM, last_with_buttons(replies), "ans:send")
+    await bot.press(PIM, last_with_buttons(replies), "answer:send")
     with bot.db.read() as session:
         answer = session.exec(select(Answer)).one()
         assert answer.category == "prioritisation" and answer.decision_date == date(2027, 6, 30)
@@ -205,10 +205,10 @@ async def test_prioritisation_outcome_is_asked_at_the_decision_date(partners: Ha
     await route_to(bot, card, ["Beheer openbare ruimte"])
     inbox = last_with_buttons(await bot.new_messages(PIM["id"]))
     replies = await bot.press(PIM, inbox, "Beantwoorden")
-    replies = await bot.press(PIM, last_with_buttons(replies), "ans:cat:prioritisation")
+    replies = await bot.press(PIM, last_with_buttons(replies), "answer:category:prioritisation")
     replies = await bot.say(PIM, "Q4 2027")
     replies = await bot.say(PIM, "We nemen het speeltoestel mee in de prioritering voor 2028.")
-    await bot.press(PIM, last_with_buttons(replies), "ans:send")
+    await bot.press(PIM, last_with_buttons(replies), "answer:send")
     await bot.new_messages(965)
     await bot.new_messages(GROUP_A["id"])
 

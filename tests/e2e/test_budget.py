@@ -98,7 +98,7 @@ async def test_a_coordinator_grants_part_and_the_resident_hears_it_in_english(
     assert "Nog beschikbaar: € 50.000,00" in text and "2, samen € 70.000,00" in text
     assert w.benches_ref in text and w.party_ref in text
 
-    shown = await bot.press(CORA, last_with_buttons(overview), f"bud:req:{w.benches}")
+    shown = await bot.press(CORA, last_with_buttons(overview), f"budget:request:{w.benches}")
     assert "Six new benches" in texts(shown) and "€ 30.000,00" in plain(texts(shown))
     asked = await bot.press(CORA, last_with_buttons(shown), "Deel toekennen")
     assert "Hoeveel ken je toe?" in texts(asked)
@@ -128,7 +128,7 @@ async def test_a_coordinator_grants_part_and_the_resident_hears_it_in_english(
 
     # The initiative left the pending list; spending is booked against the grant, never beyond it.
     overview = await bot.say(CORA, "/budget")
-    assert f"bud:req:{w.benches}" not in str(last_with_buttons(overview)["reply_markup"])
+    assert f"budget:request:{w.benches}" not in str(last_with_buttons(overview)["reply_markup"])
     asked = await bot.press(CORA, last_with_buttons(overview), "Uitgave boeken")
     assert "nog € 20.000,50 over" in plain(texts(asked))
     refused = await bot.say(CORA, "25.000")
@@ -145,7 +145,7 @@ async def test_a_grant_beyond_the_budget_is_refused_kindly_and_stores_nothing(
         budgeted: tuple[Harness, Budgeted]) -> None:
     bot, w = budgeted
     overview = await bot.say(CORA, "/budget")
-    shown = await bot.press(CORA, last_with_buttons(overview), f"bud:req:{w.benches}")
+    shown = await bot.press(CORA, last_with_buttons(overview), f"budget:request:{w.benches}")
     await bot.press(CORA, last_with_buttons(shown), "Alles toekennen")
     preview = await bot.say(CORA, "Hard nodig voor de ouderen.")
     await bot.press(CORA, last_with_buttons(preview), "Besluit opslaan")
@@ -154,7 +154,7 @@ async def test_a_grant_beyond_the_budget_is_refused_kindly_and_stores_nothing(
 
     # All of the EUR 40,000 party does not fit in the EUR 20,000 left, nor does a part of 35,000.
     overview = await bot.say(CORA, "/budget")
-    shown = await bot.press(CORA, last_with_buttons(overview), f"bud:req:{w.party}")
+    shown = await bot.press(CORA, last_with_buttons(overview), f"budget:request:{w.party}")
     refused = await bot.press(CORA, last_with_buttons(shown), "Alles toekennen")
     assert "past niet meer in het wijkbudget: er is nog € 20.000,00 beschikbaar" in plain(texts(refused))
     await bot.press(CORA, last_with_buttons(shown), "Deel toekennen")
@@ -166,7 +166,7 @@ async def test_a_grant_beyond_the_budget_is_refused_kindly_and_stores_nothing(
     await bot.say(CORA, "15000")
     preview = await bot.say(CORA, "Een deel voor de muziek.")
     menu = await bot.say(CORA, "/beheer")
-    listed = await bot.press(CORA, last_with_buttons(menu), "adm:budgets")
+    listed = await bot.press(CORA, last_with_buttons(menu), "admin:budgets")
     assert "Leidsebuurt: € 50.000,00, waarvan € 30.000,00 toegekend" in plain(texts(listed))
     await bot.press(CORA, last_with_buttons(listed), "Budget instellen: Leidsebuurt")
     assert "minstens" in texts(await bot.say(CORA, "10.000"))
@@ -190,8 +190,8 @@ async def test_strangers_residents_and_other_coordinators_are_refused(budgeted: 
     overview = await bot.say(CORA, "/budget")
     message = last_with_buttons(overview)
     for intruder in (STAN, RITA, WIM, BEA):
-        for data in (f"bud:req:{w.benches}", f"bud:dec:{w.benches}:full", f"bud:wijk:{w.wijk}",
-                     f"adm:budget:{w.wijk}"):
+        for data in (f"budget:request:{w.benches}", f"budget:decide:{w.benches}:full", f"budget:wijk:{w.wijk}",
+                     f"admin:budget:{w.wijk}"):
             answer = await bot.press_data(intruder, CORA["id"], message["message_id"], data)
             assert answer["show_alert"], (intruder["first_name"], data)
     # Bea coordinates another wijk: her /budget shows hers, and Leidsebuurt's initiatives are not in it.

@@ -83,11 +83,11 @@ async def test_from_concept_through_a_change_to_signed(contracts: tuple[Harness,
     assert "De schommel in de speeltuin aan de Leidsevaart is kapot." in text and "Boerhaavelaan" not in text
     assert "bankje bij de kerk" not in text
     [v1] = versions(bot)
-    assert f"ctr:start:{v1.id}" in buttons(concept)
-    assert not any(data.startswith("ctr:sign") for data in buttons(concept))
+    assert f"contract:start_signing:{v1.id}" in buttons(concept)
+    assert not any(data.startswith("contract:sign") for data in buttons(concept))
 
     # Only a coordinator may offer it.
-    answer = await bot.press_data(WIM, CORA["id"], concept["message_id"], f"ctr:start:{v1.id}")
+    answer = await bot.press_data(WIM, CORA["id"], concept["message_id"], f"contract:start_signing:{v1.id}")
     assert answer["show_alert"]
     assert versions(bot)[0].status == ContractStatus.CONCEPT
 
@@ -98,16 +98,16 @@ async def test_from_concept_through_a_change_to_signed(contracts: tuple[Harness,
     pim_doc = document(await bot.new_messages(PIM["id"]))
     pol_doc = document(await bot.new_messages(POL["id"]))
     group_doc = document(await bot.new_messages(GROUP["id"]))
-    assert buttons(pim_doc)[0] == f"ctr:sign:{v1.id}:o{w.openbare_ruimte}"
-    assert buttons(pol_doc)[0] == f"ctr:sign:{v1.id}:o{w.politie}"
-    assert buttons(group_doc)[0] == f"ctr:sign:{v1.id}:w"
+    assert buttons(pim_doc)[0] == f"contract:sign_for:{v1.id}:{w.openbare_ruimte}"
+    assert buttons(pol_doc)[0] == f"contract:sign_for:{v1.id}:{w.politie}"
+    assert buttons(group_doc)[0] == f"contract:sign:{v1.id}:wijkraad"
     assert f"Ondertekenen namens {OPENBARE_RUIMTE}" in pim_doc["reply_markup"]["inline_keyboard"][0][0]["text"]
     assert await bot.new_messages(YARA["id"]) == []  # Ymere is no party
 
     # A stranger, another wijk's wijkraad and another partner cannot sign.
-    for intruder, data in ((STAN, f"ctr:sign:{v1.id}:w"), (BEA, f"ctr:sign:{v1.id}:w"),
-                           (POL, f"ctr:sign:{v1.id}:o{w.openbare_ruimte}"), (YARA, f"ctr:sign:{v1.id}:o{w.ymere}"),
-                           (PIM, f"ctr:sign:{v1.id}:c")):
+    for intruder, data in ((STAN, f"contract:sign:{v1.id}:wijkraad"), (BEA, f"contract:sign:{v1.id}:wijkraad"),
+                           (POL, f"contract:sign_for:{v1.id}:{w.openbare_ruimte}"), (YARA, f"contract:sign_for:{v1.id}:{w.ymere}"),
+                           (PIM, f"contract:sign:{v1.id}:coordinator")):
         answer = await bot.press_data(intruder, GROUP["id"], group_doc["message_id"], data)
         assert answer["show_alert"], (intruder, data)
     assert signed_parties(bot, v1.id) == set()
@@ -115,10 +115,10 @@ async def test_from_concept_through_a_change_to_signed(contracts: tuple[Harness,
     # Pim signs for his organisation, Wim for the wijkraad in its group.
     replies = await bot.press(PIM, pim_doc, "Ondertekenen namens")
     assert "Pim heeft getekend namens" in texts(replies) and "Nog te tekenen" in texts(replies)
-    assert buttons(await current_message(bot, PIM["id"], pim_doc["message_id"])) == [f"ctr:html:{v1.id}"]
-    await bot.press(WIM, group_doc, f"ctr:sign:{v1.id}:w", chat_id=GROUP["id"])
+    assert buttons(await current_message(bot, PIM["id"], pim_doc["message_id"])) == [f"contract:html:{v1.id}"]
+    await bot.press(WIM, group_doc, f"contract:sign:{v1.id}:wijkraad", chat_id=GROUP["id"])
     assert signed_parties(bot, v1.id) == {openbare, WIJKRAAD}
-    answer = await bot.press_data(WIM, GROUP["id"], group_doc["message_id"], f"ctr:sign:{v1.id}:w")
+    answer = await bot.press_data(WIM, GROUP["id"], group_doc["message_id"], f"contract:sign:{v1.id}:wijkraad")
     assert answer["show_alert"] and "al getekend" in answer["text"]
 
     # A new afspraak in the period: Pol's press on the old document signs nothing and brings version 2.
@@ -128,7 +128,7 @@ async def test_from_concept_through_a_change_to_signed(contracts: tuple[Harness,
                              deadline=datetime.now(TZ).date() + timedelta(days=30),
                              created_at=at_day(datetime.now(TZ).date())))
     await bot.new_messages(POL["id"])
-    answer = await bot.press_data(POL, POL["id"], pol_doc["message_id"], f"ctr:sign:{v1.id}:o{w.politie}")
+    answer = await bot.press_data(POL, POL["id"], pol_doc["message_id"], f"contract:sign_for:{v1.id}:{w.politie}")
     assert answer["show_alert"] and "gewijzigd" in answer["text"]
     v2_for_pol = document(await bot.new_messages(POL["id"]))
     assert "Versie 2" in v2_for_pol["caption"] and "Extra surveillance" in await pdf_of(bot, v2_for_pol)
@@ -138,18 +138,18 @@ async def test_from_concept_through_a_change_to_signed(contracts: tuple[Harness,
 
     # The coordinator offers version 2; this time every party signs it.
     concept = document(await bot.say(CORA, "/contract Leidsebuurt"))
-    assert f"ctr:start:{v2.id}" in buttons(concept)
-    await bot.press(CORA, concept, f"ctr:start:{v2.id}")
+    assert f"contract:start_signing:{v2.id}" in buttons(concept)
+    await bot.press(CORA, concept, f"contract:start_signing:{v2.id}")
     cora_doc = document(await bot.pg.bot_messages(CORA["id"]))
     pol_doc = document(await bot.new_messages(POL["id"]))
-    await bot.press(POL, pol_doc, f"ctr:sign:{v2.id}:o{w.politie}")
+    await bot.press(POL, pol_doc, f"contract:sign_for:{v2.id}:{w.politie}")
     assert signed_parties(bot, v2.id) == {politie} and signed_parties(bot, v1.id) == {openbare, WIJKRAAD}
     pim_doc = document(await bot.new_messages(PIM["id"]))
-    await bot.press(PIM, pim_doc, f"ctr:sign:{v2.id}:o{w.openbare_ruimte}")
+    await bot.press(PIM, pim_doc, f"contract:sign_for:{v2.id}:{w.openbare_ruimte}")
     group_doc = document(await bot.new_messages(GROUP["id"]))
-    await bot.press(WIM, group_doc, f"ctr:sign:{v2.id}:w", chat_id=GROUP["id"])
+    await bot.press(WIM, group_doc, f"contract:sign:{v2.id}:wijkraad", chat_id=GROUP["id"])
     assert versions(bot)[1].status == ContractStatus.SIGNING
-    replies = await bot.press(CORA, cora_doc, f"ctr:sign:{v2.id}:c")
+    replies = await bot.press(CORA, cora_doc, f"contract:sign:{v2.id}:coordinator")
     final = document(replies)
     assert "getekend door alle partijen" in final["caption"]
     assert versions(bot)[1].status == ContractStatus.SIGNED
@@ -160,9 +160,9 @@ async def test_from_concept_through_a_change_to_signed(contracts: tuple[Harness,
     # The earlier version stays as it was.
     listing = await bot.say(WIM, "/contract vorige", chat=GROUP)
     assert "versie 1" in texts(listing) and "versie 2" in texts(listing)
-    replies = await bot.press(WIM, last_with_buttons(listing), f"ctr:get:{v1.id}", chat_id=GROUP["id"])
+    replies = await bot.press(WIM, last_with_buttons(listing), f"contract:get:{v1.id}", chat_id=GROUP["id"])
     earlier = document(replies)
-    assert "Vervangen" in earlier["caption"] and not any(d.startswith("ctr:sign") for d in buttons(earlier))
+    assert "Vervangen" in earlier["caption"] and not any(d.startswith("contract:sign") for d in buttons(earlier))
     text = await pdf_of(bot, earlier)
     assert "versie 1" in text and "Extra surveillance" not in text and "Pim" in text
 
@@ -186,7 +186,7 @@ async def test_who_may_see_which_contract(contracts: tuple[Harness, World]) -> N
     # Forged buttons for another wijk's versions change nothing and show nothing.
     with bot.db.read() as session:
         version = session.exec(select(ContractVersion)).first()
-    answer = await bot.press_data(STAN, STAN["id"], 1, f"ctr:get:{version.id}")
+    answer = await bot.press_data(STAN, STAN["id"], 1, f"contract:get:{version.id}")
     assert answer["show_alert"]
     # The HTML version.
     replies = await bot.press(BEA, mine, "HTML")

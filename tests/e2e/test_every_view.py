@@ -174,7 +174,7 @@ async def test_every_status_every_view(walk: Walk, caplog: pytest.LogCaptureFixt
     await walk.views("A", "submitted")
 
     # A: the wijkraad asks the resident something (awaiting_resident), the resident answers (submitted).
-    prompt = (await bot.press(WIM, card_a, f"tri:ask:{int(ref_a[2:])}", chat_id=group))[-1]
+    prompt = (await bot.press(WIM, card_a, f"triage:ask:{int(ref_a[2:])}", chat_id=group))[-1]
     await bot.say(WIM, "Bij welke ingang van de speeltuin staat de schommel?", chat=GROUP_A,
                   reply_to=prompt["message_id"])
     question = (await bot.new_messages(ANNA["id"]))[-1]
@@ -185,9 +185,9 @@ async def test_every_status_every_view(walk: Walk, caplog: pytest.LogCaptureFixt
     # C: another resident files the same wish; the wijkraad merges it into A (duplicate).
     card_c = await filed(walk, "C", CAROL, "Please repair the broken swing near the Leidsevaart entrance, kids miss it.")
     id_c = int(walk.requests["C"][0][2:])
-    await bot.press(WENDY, card_c, f"tri:dup:{id_c}", chat_id=group)
+    await bot.press(WENDY, card_c, f"triage:duplicate:{id_c}", chat_id=group)
     card_c = current(await bot.pg.bot_messages(group), card_c["message_id"])
-    prompt = (await bot.press(WENDY, card_c, f"tri:dupref:{id_c}", chat_id=group))[-1]
+    prompt = (await bot.press(WENDY, card_c, f"triage:duplicate_number:{id_c}", chat_id=group))[-1]
     await bot.say(WENDY, ref_a, chat=GROUP_A, reply_to=prompt["message_id"])
     await walk.views("C", "duplicate")
 
@@ -196,11 +196,11 @@ async def test_every_status_every_view(walk: Walk, caplog: pytest.LogCaptureFixt
     inbox = last_with_buttons(await bot.new_messages(PIM["id"]))
     await walk.views("A", "routed")
     replies = await bot.press(PIM, inbox, "Beantwoorden")
-    replies = await bot.press(PIM, last_with_buttons(replies), "ans:cat:not_possible")
-    replies = await bot.press(PIM, last_with_buttons(replies), "ans:reason:financial")
+    replies = await bot.press(PIM, last_with_buttons(replies), "answer:category:not_possible")
+    replies = await bot.press(PIM, last_with_buttons(replies), "answer:reason:financial")
     replies = await bot.say(PIM, "Er is dit jaar geen budget meer voor nieuwe speeltoestellen.")
     replies = await bot.say(PIM, "Het spijt ons, de schommel kan dit jaar niet vervangen worden.")
-    await bot.press(PIM, last_with_buttons(replies), "ans:send")
+    await bot.press(PIM, last_with_buttons(replies), "answer:send")
     answer_message = last_with_buttons(await bot.new_messages(ANNA["id"]))
     await walk.views("A", "answered")
 

@@ -78,7 +78,7 @@ async def test_a_wijkraad_member_of_another_wijk_cannot_take_the_group(bot: Harn
     with bot.db.read() as session:
         leidsebuurt = session.exec(select(Area).where(Area.code == LEIDSEBUURT)).one().id
     card = replies[-1]
-    for data in (f"link:wijk:{leidsebuurt}", f"link:ok:wijk:{leidsebuurt}"):
+    for data in (f"group_link:wijk:{leidsebuurt}", f"group_link:confirm:wijk:{leidsebuurt}"):
         answer = await bot.press_data(WIM, VIJFHOEK_GROUP["id"], card["message_id"], data)
         assert answer["show_alert"] and "beheerder" in answer["text"]
     assert links(bot) == before

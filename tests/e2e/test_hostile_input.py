@@ -22,9 +22,9 @@ from tests.harness import Harness, person
 
 STRANGERS = [person(7000 + n, language) for n, language in enumerate(["nl", "en", "de", None, "ar", "nl"])]
 CHATS = [None, GROUP_A, {"id": -9999, "type": "group", "title": "Random"}]
-PREFIXES = ["intake:", "tri:route:", "tri:rtgo:", "tri:melding:", "tri:oos:", "tri:dupof:1:", "ans:start:",
-            "ans:send", "adm:revoke_yes:", "adm:invw:", "link:wijk:", "sat:1:", "prog:pick:", "support:", "privacy:erase",
-            "language:", "follow:", "tri:page:1:", ""]
+PREFIXES = ["intake:", "triage:route:", "triage:route_send:", "triage:melding:", "triage:out_of_scope:", "triage:duplicate_of:1:", "ans:start:",
+            "answer:send", "admin:revoke_confirm:", "admin:invite_wijkraad:", "group_link:wijk:", "sat:1:", "progress:pick:", "support:", "privacy:erase",
+            "language:", "follow:", "triage:page:1:", ""]
 COMMANDS = ["/start", "/nieuw", "/help", "/annuleer", "/beheer", "/koppel", "/wachtrij", "/verzoek", "/inbox",
             "/afspraken", "/voortgang", "/vergeetmij", "/mijngegevens", "/taal", "/wijk", "/volg", "/ontvolg",
             "/start inv_", "/start wijk_", "/overslaan"]

@@ -40,8 +40,8 @@ async def test_a_category_5_answer_of_maximum_length_is_previewed_sent_and_recei
     await bot.new_messages(GROUP_A["id"])
     inbox = last_with_buttons(await bot.new_messages(PIM["id"]))
     replies = await bot.press(PIM, inbox, "Beantwoorden")
-    replies = await bot.press(PIM, last_with_buttons(replies), "ans:cat:not_possible")
-    replies = await bot.press(PIM, last_with_buttons(replies), "ans:reason:financial")
+    replies = await bot.press(PIM, last_with_buttons(replies), "answer:category:not_possible")
+    replies = await bot.press(PIM, last_with_buttons(replies), "answer:reason:financial")
     replies = await bot.say(PIM, MOTIVATION)
     replies = await bot.say(PIM, ANSWER_TEXT)
 
@@ -53,7 +53,7 @@ async def test_a_category_5_answer_of_maximum_length_is_previewed_sent_and_recei
     assert squeezed(MOTIVATION) in shown and squeezed(ANSWER_TEXT) in shown
     with bot.db.read() as session:
         assert all(row.status == "sent" for row in session.exec(select(OutboxMessage)).all())
-    replies = await bot.press(PIM, last_with_buttons(preview), "ans:send")
+    replies = await bot.press(PIM, last_with_buttons(preview), "answer:send")
     assert "Verstuurd" in texts(replies)
 
     # The resident gets all of it, with the satisfaction buttons at the end; so does the wijkraad.

@@ -96,8 +96,8 @@ async def test_redaction_reaches_outbox_rows_to_anyone_and_every_contract_copy(b
     pdf_message = documents(await bot.say(PIM, "/contract Leidsebuurt"))[-1]
     assert PHONE in await contract_pdf_text(bot, pdf_message)
     version_id = next(int(data.split(":")[2]) for row in pdf_message["reply_markup"]["inline_keyboard"]
-                      for data in (b["callback_data"] for b in row) if data.startswith("ctr:html:"))
-    page = documents(await bot.press(PIM, pdf_message, f"ctr:html:{version_id}"))[-1]
+                      for data in (b["callback_data"] for b in row) if data.startswith("contract:html:"))
+    page = documents(await bot.press(PIM, pdf_message, f"contract:html:{version_id}"))[-1]
     assert PHONE in (await download(bot, page["document"]["file_id"])).decode()
     assert scan_text(bot, PHONE)
     # The partner hands it back ("not ours"): it is with the wijkraad again, who may now edit its text.
@@ -106,17 +106,17 @@ async def test_redaction_reaches_outbox_rows_to_anyone_and_every_contract_copy(b
     assert "Teruggegeven" in texts(await bot.say(PIM, "Een hek op een speelplek is niet van ons, maar van de school."))
     card = [m for m in await bot.pg.bot_messages(GROUP_A["id"]) if m["message_id"] == card["message_id"]][0]
 
-    prompt = await bot.press(WIM, card, f"tri:redact:{card_request(card)}", chat_id=GROUP_A["id"])
+    prompt = await bot.press(WIM, card, f"triage:redact:{card_request(card)}", chat_id=GROUP_A["id"])
     await bot.say(WIM, "Het hek bij de speeltuin aan de Leidsevaart is kapot, graag repareren.", chat=GROUP_A,
                   reply_to=prompt[-1]["message_id"])
 
     assert scan_text(bot, PHONE) == []
     assert scan_text(bot, "12345678") == []
     # The partner fetches the same (old) version again: the document no longer says it.
-    page = documents(await bot.press(PIM, pdf_message, f"ctr:html:{version_id}"))[-1]
+    page = documents(await bot.press(PIM, pdf_message, f"contract:html:{version_id}"))[-1]
     assert "kapot, graag repareren" in (await download(bot, page["document"]["file_id"])).decode()
     assert PHONE not in (await download(bot, page["document"]["file_id"])).decode()
-    await bot.press_data(PIM, PIM["id"], pdf_message["message_id"], f"ctr:get:{version_id}")
+    await bot.press_data(PIM, PIM["id"], pdf_message["message_id"], f"contract:get:{version_id}")
     again = documents(await bot.new_messages(PIM["id"]))[-1]
     assert PHONE not in await contract_pdf_text(bot, again)
     assert scan_text(bot, PHONE) == []
@@ -131,8 +131,8 @@ async def test_an_invitation_made_in_chat_works_once_and_its_token_is_stored_now
         haarlem = session.exec(select(Area).where(Area.code == "haarlem")).one()
         grant(session, person=coordinator, role=MembershipRole.COORDINATOR, area_id=haarlem.id, display_name="Cora")
     menu = await bot.say(cora, "/beheer")
-    replies = await bot.press(cora, last_with_buttons(menu), "adm:invite")
-    replies = await bot.press(cora, last_with_buttons(replies), "adm:inv:wijkraad")
+    replies = await bot.press(cora, last_with_buttons(menu), "admin:invite")
+    replies = await bot.press(cora, last_with_buttons(replies), "admin:invite_role:wijkraad")
     replies = await bot.press(cora, last_with_buttons(replies), "Leidsebuurt")
     link = re.search(r"start=(inv_[A-Za-z0-9_-]+)", texts(replies))
     assert link, texts(replies)
@@ -158,11 +158,11 @@ WILHELMINA = person(7401, name="Wilhelmina Zonneveld")
 async def route_as(bot: Harness, member: dict[str, Any], card: dict[str, Any]) -> None:
     """A wijkraad member routes the card to the openbare ruimte."""
     rid = card_request(card)
-    await bot.press(member, card, f"tri:route:{rid}", chat_id=GROUP_A["id"])
+    await bot.press(member, card, f"triage:route:{rid}", chat_id=GROUP_A["id"])
     current = [m for m in await bot.pg.bot_messages(GROUP_A["id"]) if m["message_id"] == card["message_id"]][0]
     await bot.press(member, current, "Openbare ruimte", chat_id=GROUP_A["id"])
     current = [m for m in await bot.pg.bot_messages(GROUP_A["id"]) if m["message_id"] == card["message_id"]][0]
-    await bot.press(member, current, f"tri:rtgo:{rid}", chat_id=GROUP_A["id"])
+    await bot.press(member, current, f"triage:route_send:{rid}", chat_id=GROUP_A["id"])
 
 
 async def test_forget_me_removes_a_members_name_from_every_row_and_message(bot: Harness) -> None:

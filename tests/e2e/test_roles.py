@@ -41,8 +41,8 @@ async def test_coordinator_invites_a_wijkraad_member_who_links_the_group(bot: Ha
     assert "al gebruikt" in texts(replies)
 
     menu = await bot.say(coordinator, "/beheer")
-    replies = await bot.press(coordinator, last_with_buttons(menu), "adm:invite")
-    replies = await bot.press(coordinator, last_with_buttons(replies), "adm:inv:wijkraad")
+    replies = await bot.press(coordinator, last_with_buttons(menu), "admin:invite")
+    replies = await bot.press(coordinator, last_with_buttons(replies), "admin:invite_role:wijkraad")
     replies = await bot.press(coordinator, last_with_buttons(replies), "Leidsebuurt")
     link = re.search(r"start=(inv_[A-Za-z0-9_-]+)", texts(replies))
     assert link, texts(replies)
@@ -70,14 +70,14 @@ async def test_strangers_and_revoked_members_change_nothing(bot: Harness, databa
     replies = await bot.say(stranger, "/beheer")
     assert "coördinatoren" in texts(replies)
     menu = last_with_buttons(await bot.say(coordinator, "/beheer"))
-    members = await bot.press(coordinator, menu, "adm:members")
+    members = await bot.press(coordinator, menu, "admin:members")
     revoke_button = last_with_buttons(members)
     assert "Wim" in revoke_button["text"]
     data = next(b["callback_data"] for row in revoke_button["reply_markup"]["inline_keyboard"] for b in row
                 if "Wim" in b["text"])
     membership_id = int(data.rsplit(":", 1)[1])
     answer = await bot.press_data(stranger, coordinator["id"], revoke_button["message_id"],
-                                  f"adm:revoke_yes:{membership_id}")
+                                  f"admin:revoke_confirm:{membership_id}")
     assert answer["show_alert"]
     with bot.db.read() as session:
         assert session.get(Membership, membership_id).revoked_at is None

@@ -64,7 +64,7 @@ async def test_card_goes_to_the_right_group_only(wijkraden: Harness) -> None:
     bot = wijkraden
     card = await file(bot, person(910), "De schommel in de speeltuin aan de Leidsevaart is al weken kapot.")
     assert "W-0001" in card["text"] and "schommel" in card["text"] and "Leidsebuurt" in card["text"]
-    assert {"tri:route:1", "tri:melding:1", "tri:dup:1", "tri:oos:1", "tri:ask:1"} <= {
+    assert {"triage:route:1", "triage:melding:1", "triage:duplicate:1", "triage:out_of_scope:1", "triage:ask:1"} <= {
         b["callback_data"] for row in card["reply_markup"]["inline_keyboard"] for b in row}
     assert await bot.new_messages(GROUP_B["id"]) == []
 
@@ -74,11 +74,11 @@ async def test_strangers_and_other_wijken_are_refused(wijkraden: Harness) -> Non
     card = await file(bot, person(911), "De schommel in de speeltuin aan de Leidsevaart is al weken kapot.")
     await bot.new_messages(911)  # the filing's own replies
     for intruder in (STAN, BEA):
-        for data in ("tri:melding:1", "tri:route:1", "tri:rtgo:1", "tri:oos:1", "tri:dupof:1:1", "tri:show:1"):
+        for data in ("triage:melding:1", "triage:route:1", "triage:route_send:1", "triage:out_of_scope:1", "triage:duplicate_of:1:1", "triage:show:1"):
             answer = await bot.press_data(intruder, GROUP_A["id"], card["message_id"], data)
             assert answer["show_alert"] and "Alleen leden van de wijkraad van Leidsebuurt" in answer["text"]
     # Forged data naming a request that does not exist.
-    answer = await bot.press_data(WIM, GROUP_A["id"], card["message_id"], "tri:melding:999")
+    answer = await bot.press_data(WIM, GROUP_A["id"], card["message_id"], "triage:melding:999")
     assert answer["show_alert"]
     assert status_of(bot, "W-0001") == "submitted"
     assert await bot.new_messages(911) == []  # the resident heard nothing new
@@ -91,14 +91,14 @@ async def test_route_to_two_partners(wijkraden: Harness) -> None:
     john = person(912, "en", "John")
     card = await file(bot, john, "Please repair the broken swing in the playground on the Leidsevaart.")
     await bot.new_messages(912)
-    await bot.press(WIM, card, "tri:route:1", chat_id=GROUP_A["id"])
+    await bot.press(WIM, card, "triage:route:1", chat_id=GROUP_A["id"])
     card = [m for m in await bot.pg.bot_messages(GROUP_A["id"]) if m["message_id"] == card["message_id"]][0]
-    partner_buttons = [b for row in card["reply_markup"]["inline_keyboard"] for b in row if b["callback_data"].startswith("tri:rt:")]
+    partner_buttons = [b for row in card["reply_markup"]["inline_keyboard"] for b in row if b["callback_data"].startswith("triage:pick:")]
     assert len(partner_buttons) >= 2
     for button in partner_buttons[:2]:
         await bot.press(WIM, card, button["callback_data"], chat_id=GROUP_A["id"])
         card = [m for m in await bot.pg.bot_messages(GROUP_A["id"]) if m["message_id"] == card["message_id"]][0]
-    await bot.press(WIM, card, "tri:rtgo:1", chat_id=GROUP_A["id"])
+    await bot.press(WIM, card, "triage:route_send:1", chat_id=GROUP_A["id"])
     assert status_of(bot, "W-0001") == "routed"
     card = [m for m in await bot.pg.bot_messages(GROUP_A["id"]) if m["message_id"] == card["message_id"]][0]
     assert "doorgezet naar" in card["text"] and "Wim" in card["text"]
@@ -117,12 +117,12 @@ async def test_melding_tells_the_resident_where_to_go(wijkraden: Harness) -> Non
     bot = wijkraden
     card = await file(bot, person(913), "Er ligt al dagen een kapotte fiets op de stoep bij nummer 12.")
     await bot.new_messages(913)
-    await bot.press(WIM, card, "tri:melding:1", chat_id=GROUP_A["id"])
+    await bot.press(WIM, card, "triage:melding:1", chat_id=GROUP_A["id"])
     assert status_of(bot, "W-0001") == "solved_directly"
     told = texts(await bot.new_messages(913))
     assert "melding" in told and "W-0001" in told
     card = [m for m in await bot.pg.bot_messages(GROUP_A["id"]) if m["message_id"] == card["message_id"]][0]
-    assert button_data(card, "tri:route:1")  # it can still be routed instead
+    assert button_data(card, "triage:route:1")  # it can still be routed instead
 
 
 async def test_duplicate_moves_support_and_tells_where_to_follow(wijkraden: Harness) -> None:
@@ -130,9 +130,9 @@ async def test_duplicate_moves_support_and_tells_where_to_follow(wijkraden: Harn
     await file(bot, person(914), "De schommel in de speeltuin aan de Leidsevaart is kapot, graag repareren.")
     second = await file(bot, person(915), "Kapotte schommel in de speeltuin Leidsevaart, kan die gemaakt worden?")
     await bot.new_messages(915)
-    await bot.press(WIM, second, "tri:dup:2", chat_id=GROUP_A["id"])
+    await bot.press(WIM, second, "triage:duplicate:2", chat_id=GROUP_A["id"])
     card = [m for m in await bot.pg.bot_messages(GROUP_A["id"]) if m["message_id"] == second["message_id"]][0]
-    await bot.press(WIM, card, "tri:dupof:2:1", chat_id=GROUP_A["id"])
+    await bot.press(WIM, card, "triage:duplicate_of:2:1", chat_id=GROUP_A["id"])
     assert status_of(bot, "W-0002") == "duplicate"
     assert "W-0001" in texts(await bot.new_messages(915))
     with bot.db.read() as session:
@@ -145,7 +145,7 @@ async def test_out_of_scope_with_a_typed_reason_in_english(wijkraden: Harness) -
     john = person(916, "en", "John")
     card = await file(bot, john, "My neighbour plays loud music every night, please make him stop.")
     await bot.new_messages(916)
-    replies = await bot.press(WIM, card, "tri:oos:1", chat_id=GROUP_A["id"])
+    replies = await bot.press(WIM, card, "triage:out_of_scope:1", chat_id=GROUP_A["id"])
     prompt = replies[-1]
     assert prompt["reply_markup"].get("force_reply")
     replies = await bot.say(WIM, "Dit is een burenruzie; daarvoor is buurtbemiddeling er.", chat=GROUP_A,
@@ -161,7 +161,7 @@ async def test_ask_the_resident_and_the_answer_comes_back_anonymously(wijkraden:
     anna = person(917, "nl", "Anna")
     card = await file(bot, anna, "De lantaarnpaal in de Leidsestraat doet het niet meer sinds vorige week.")
     await bot.new_messages(917)
-    replies = await bot.press(WIM, card, "tri:ask:1", chat_id=GROUP_A["id"])
+    replies = await bot.press(WIM, card, "triage:ask:1", chat_id=GROUP_A["id"])
     replies = await bot.say(WIM, "Bij welk huisnummer staat de lantaarnpaal?", chat=GROUP_A, reply_to=replies[-1]["message_id"])
     assert status_of(bot, "W-0001") == "awaiting_resident"
     question = (await bot.new_messages(917))[-1]
@@ -177,8 +177,8 @@ async def test_ask_the_resident_and_the_answer_comes_back_anonymously(wijkraden:
 async def test_two_members_press_at_once_one_wins(wijkraden: Harness) -> None:
     bot = wijkraden
     card = await file(bot, person(918), "Er wordt veel te hard gereden in de Leidsestraat, vooral 's avonds.")
-    first = await bot.pg.press(WIM, GROUP_A["id"], card["message_id"], "tri:melding:1")
-    second = await bot.pg.press(WIL, GROUP_A["id"], card["message_id"], "tri:melding:1")
+    first = await bot.pg.press(WIM, GROUP_A["id"], card["message_id"], "triage:melding:1")
+    second = await bot.pg.press(WIL, GROUP_A["id"], card["message_id"], "triage:melding:1")
     await bot.settle(second["update_id"])
     answers = [await bot.pg.callback_answer(x["callback_query"]["id"]) for x in (first, second)]
     assert not answers[0].get("show_alert") and answers[1]["show_alert"]
@@ -244,8 +244,8 @@ async def test_redaction_before_routing_keeps_only_that_it_happened(wijkraden: H
     group = await bot.new_messages(GROUP_A["id"])
     photo_message = [m for m in group if m.get("photo")][0]
     card = last_with_buttons(group)
-    await bot.press(WIM, card, "tri:nophoto:1", chat_id=GROUP_A["id"])
-    replies = await bot.press(WIM, card, "tri:redact:1", chat_id=GROUP_A["id"])
+    await bot.press(WIM, card, "triage:remove_photos:1", chat_id=GROUP_A["id"])
+    replies = await bot.press(WIM, card, "triage:redact:1", chat_id=GROUP_A["id"])
     await bot.say(WIM, "Afval wordt vaak naast de container gezet bij de Leidsestraat.", chat=GROUP_A,
                   reply_to=replies[-1]["message_id"])
     with bot.db.read() as session:
@@ -274,6 +274,6 @@ async def test_a_revoked_member_can_no_longer_press(wijkraden: Harness) -> None:
         wil = session.exec(select(Person).where(Person.telegram_id == WIL["id"])).one()
         for membership in session.exec(select(Membership).where(Membership.person_id == wil.id)):
             revoke(session, membership=membership, by="test")
-    answer = await bot.press_data(WIL, GROUP_A["id"], card["message_id"], "tri:melding:1")
+    answer = await bot.press_data(WIL, GROUP_A["id"], card["message_id"], "triage:melding:1")
     assert answer["show_alert"]
     assert status_of(bot, "W-0001") == "submitted"

@@ -106,14 +106,14 @@ async def test_a_ballot_never_holds_an_unreviewed_request(wijkraad: Harness) -> 
     setup = last_with_buttons(await bot.say(WIM, "/stemming", chat=GROUP_A))
     assert "W-0001" in setup["text"] and "W-0002" in setup["text"] and "W-0003" not in setup["text"]
     # A forged tick of the unreviewed request is refused; the vote opens over the routed two.
-    answer = await bot.press_data(WIM, GROUP_A["id"], setup["message_id"], "vsu:t:3")
+    answer = await bot.press_data(WIM, GROUP_A["id"], setup["message_id"], "vote_setup:pick:3")
     assert answer["show_alert"]
-    for data in ("vsu:t:1", "vsu:t:2", "vsu:next", "vsu:n:1", "vsu:d:7", "vsu:go"):
+    for data in ("vote_setup:pick:1", "vote_setup:pick:2", "vote_setup:next", "vote_setup:choices:1", "vote_setup:days:7", "vote_setup:open"):
         assert not (await bot.press_data(WIM, GROUP_A["id"], setup["message_id"], data)).get("show_alert"), data
     ballot = last_with_buttons(await bot.wait_new(STAN["id"]))
     assert "W-0001" in ballot["text"] and "W-0002" in ballot["text"]
     assert "W-0003" not in str(ballot) and SECRET not in str(ballot)
-    answer = await bot.press_data(STAN, STAN["id"], ballot["message_id"], "vote:t:1:3")
+    answer = await bot.press_data(STAN, STAN["id"], ballot["message_id"], "ballot:pick:1:3")
     assert answer["show_alert"]
     with bot.db.read() as session:
         assert session.get(Request, 3).status == "submitted"

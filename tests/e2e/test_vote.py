@@ -47,14 +47,14 @@ async def open_vote(bot: Harness) -> None:
     setup = last_with_buttons(await bot.say(WIM, "/stemming", chat=GROUP_A))
     assert "Nieuwe stemming" in setup["text"] and "W-0003" in setup["text"]
     for request_id in (1, 2, 3):
-        await bot.press(WIM, setup, f"vsu:t:{request_id}", chat_id=GROUP_A["id"])
+        await bot.press(WIM, setup, f"vote_setup:pick:{request_id}", chat_id=GROUP_A["id"])
     setup = await current(bot, GROUP_A["id"], setup["message_id"])
     assert "Gekozen: 3" in setup["text"] and button_data(setup, "✅ W-0002")
-    for data in ("vsu:next", "vsu:n:2", "vsu:d:7"):
+    for data in ("vote_setup:next", "vote_setup:choices:2", "vote_setup:days:7"):
         assert not (await bot.press_data(WIM, GROUP_A["id"], setup["message_id"], data)).get("show_alert"), data
     setup = await current(bot, GROUP_A["id"], setup["message_id"])
     assert "hoogstens 2" in setup["text"] and "20:00" in setup["text"]
-    await bot.press(WIM, setup, "vsu:go", chat_id=GROUP_A["id"])
+    await bot.press(WIM, setup, "vote_setup:open", chat_id=GROUP_A["id"])
     assert "Geopend door Wim" in (await current(bot, GROUP_A["id"], setup["message_id"]))["text"]
 
 
@@ -62,11 +62,11 @@ async def test_a_stranger_cannot_start_set_up_or_close_a_vote(wijk: Harness) -> 
     bot = wijk
     assert "Alleen leden van de wijkraad van Leidsebuurt" in texts(await bot.say(STAN, "/stemming", chat=GROUP_A))
     setup = last_with_buttons(await bot.say(WIM, "/stemming", chat=GROUP_A))
-    for data in ("vsu:t:1", "vsu:next", "vsu:go", "vsu:x"):
+    for data in ("vote_setup:pick:1", "vote_setup:next", "vote_setup:open", "vote_setup:cancel"):
         answer = await bot.press_data(STAN, GROUP_A["id"], setup["message_id"], data)
         assert answer["show_alert"] and "Alleen leden van de wijkraad van Leidsebuurt" in answer["text"], data
     assert "Gekozen: 0" in (await current(bot, GROUP_A["id"], setup["message_id"]))["text"]
-    await bot.press(WIM, setup, "vsu:x", chat_id=GROUP_A["id"])
+    await bot.press(WIM, setup, "vote_setup:cancel", chat_id=GROUP_A["id"])
     await open_vote(bot)
     status = last_with_buttons(await bot.say(WIM, "/stemming", chat=GROUP_A))
     assert "loopt" in status["text"] and "Uitgebracht: 0" in status["text"]
@@ -86,21 +86,21 @@ async def test_residents_vote_once_each_and_the_vote_closes_on_time(wijk: Harnes
 
     # Anna ticks W-0001 and W-0002, saves twice, then changes her mind to W-0003 only.
     chat = ANNA["id"]
-    for data in ("vote:t:1:1", "vote:t:1:2"):
+    for data in ("ballot:pick:1:1", "ballot:pick:1:2"):
         await bot.press(ANNA, ballot_anna, data)
-    answer = await bot.press_data(ANNA, chat, ballot_anna["message_id"], "vote:t:1:3")  # a third is one too many
+    answer = await bot.press_data(ANNA, chat, ballot_anna["message_id"], "ballot:pick:1:3")  # a third is one too many
     assert answer["show_alert"] and "hoogstens 2" in answer["text"]
     for _ in range(2):
-        answer = await bot.press_data(ANNA, chat, ballot_anna["message_id"], "vote:s:1")
+        answer = await bot.press_data(ANNA, chat, ballot_anna["message_id"], "ballot:save:1")
         assert "opgeslagen" in answer["text"]
     assert "Je stem nu: W-0001, W-0002" in (await current(bot, chat, ballot_anna["message_id"]))["text"]
-    for data in ("vote:t:1:1", "vote:t:1:2", "vote:t:1:3"):
+    for data in ("ballot:pick:1:1", "ballot:pick:1:2", "ballot:pick:1:3"):
         await bot.press(ANNA, ballot_anna, data)
-    await bot.press(ANNA, ballot_anna, "vote:s:1")
+    await bot.press(ANNA, ballot_anna, "ballot:save:1")
     assert "Je stem nu: W-0003" in (await current(bot, chat, ballot_anna["message_id"]))["text"]
 
     # John votes W-0003 and W-0001; /stem gives him his ballot again, ticked as he voted.
-    for data in ("vote:t:1:3", "vote:t:1:1", "vote:s:1"):
+    for data in ("ballot:pick:1:3", "ballot:pick:1:1", "ballot:save:1"):
         await bot.press(JOHN, ballot_john, data)
     again = last_with_buttons(await bot.say(JOHN, "/stem"))
     assert "Your vote now: W-0001, W-0003" in again["text"] and button_data(again, "✅ W-0003")
@@ -108,7 +108,7 @@ async def test_residents_vote_once_each_and_the_vote_closes_on_time(wijk: Harnes
     # Someone who does not follow the wijk cannot vote with a forged press.
     nothing = await bot.say(STAN, "/stem")
     assert "geen stemming in een wijk die je volgt" in texts(nothing)
-    answer = await bot.press_data(STAN, STAN["id"], nothing[-1]["message_id"], "vote:s:1")
+    answer = await bot.press_data(STAN, STAN["id"], nothing[-1]["message_id"], "ballot:save:1")
     assert answer["show_alert"] and "Alleen wie Leidsebuurt volgt" in answer["text"]
     with bot.db.read() as session:
         ballots = {b.person_id: b.request_ids for b in session.exec(select(Ballot))}
@@ -136,7 +136,7 @@ async def test_residents_vote_once_each_and_the_vote_closes_on_time(wijk: Harnes
     with bot.db.read() as session:
         assert {r.reference for r in session.exec(select(Request).where(Request.priority))} == {"W-0001", "W-0003"}
         assert {o.request_id: o.votes for o in session.exec(select(VoteOption))} == {1: 1, 2: 0, 3: 2}
-    answer = await bot.press_data(ANNA, chat, ballot_anna["message_id"], "vote:s:1")  # too late now
+    answer = await bot.press_data(ANNA, chat, ballot_anna["message_id"], "ballot:save:1")  # too late now
     assert answer["show_alert"] and "gesloten" in answer["text"]
     assert "⭐ Prioriteit" in texts(await bot.say(WIM, "/verzoek W-0003", chat=GROUP_A))
 
@@ -145,7 +145,7 @@ async def test_close_now_in_the_group(wijk: Harness) -> None:
     bot = wijk
     await open_vote(bot)
     ballot = last_with_buttons(await bot.new_messages(ANNA["id"]))
-    for data in ("vote:t:1:2", "vote:s:1"):
+    for data in ("ballot:pick:1:2", "ballot:save:1"):
         await bot.press(ANNA, ballot, data)
     status = last_with_buttons(await bot.say(WIM, "/stemming", chat=GROUP_A))
     replies = await bot.press(WIM, status, "Nu sluiten", chat_id=GROUP_A["id"])

@@ -9,7 +9,15 @@ from typing import Annotated, Any, Literal
 
 import pytest
 
-from conversations.buttons import MAX_BYTES, MAX_ID, Button, Code, TriageDuplicateOf, TriagePrompt, TriageRoute
+from conversations.buttons import (
+    MAX_BYTES,
+    MAX_ID,
+    Button,
+    Code,
+    TriageDuplicateOf,
+    TriagePrompt,
+    TriageRoute,
+)
 
 KINDS = sorted(Button.kinds, key=lambda kind: kind.__name__)
 

@@ -47,6 +47,6 @@ def test_an_erased_persons_id_is_not_given_to_the_next_person(db: Database) -> N
 def test_a_deleted_membership_id_is_not_given_to_the_next_membership(db: Database) -> None:
     holder = _new_id(db, Person, telegram_id=333)
     revoked = _new_id(db, Membership, person_id=holder, role=MembershipRole.WIJKRAAD)
-    _delete(db, Membership, revoked)  # a member erased: old "adm:revoke:<id>" buttons still carry the id
+    _delete(db, Membership, revoked)  # a member erased: old "admin:revoke:<id>" buttons still carry the id
     granted = _new_id(db, Membership, person_id=holder, role=MembershipRole.WIJKRAAD)
     assert granted > revoked
