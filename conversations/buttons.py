@@ -227,13 +227,9 @@ class TriagePage(Button):
 
 @dataclass(frozen=True)
 class AnswerBegin(Button):
-    """✍️ answer / 🙅 not ours / ↪️ pass on, under a request routed to a partner.
+    """✍️ answer / 🙅 not ours / ↪️ pass on, under a request routed to a partner."""
 
-    Still the short prefix `ans`: conversations/notices.py writes this data itself (`ans:start:<route id>`);
-    once it packs this class, the prefix can read `answer`.
-    """
-
-    prefix = "ans"
+    prefix = "answer:begin"
     action: Literal["start", "notours", "pass"]
     route_id: int
 
@@ -308,12 +304,9 @@ class AnswerOutcome(Button):
 
 @dataclass(frozen=True)
 class Satisfaction(Button):
-    """The resident is satisfied with an answer, or not.
+    """The resident is satisfied with an answer, or not."""
 
-    Still the short prefix `sat`: conversations/notices.py writes this data itself (`sat:<answer id>:yes`).
-    """
-
-    prefix = "sat"
+    prefix = "satisfaction"
     answer_id: int
     verdict: Literal["yes", "no"]
 

@@ -9,17 +9,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
 from conversations.buttons import Button
 
 
-def inline(rows: Sequence[Sequence[tuple[str, Button | str]]]) -> InlineKeyboardMarkup:
-    """Inline buttons from rows of (label, button): each button is packed into its callback data.
-
-    Plain text data is still accepted for the buttons conversations/notices.py builds (to be converted).
-    """
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=_data(button)) for label, button in row]
+def inline(rows: Sequence[Sequence[tuple[str, Button]]]) -> InlineKeyboardMarkup:
+    """Inline buttons from rows of (label, button): each button is packed into its callback data."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=button.pack()) for label, button in row]
                                  for row in rows])
-
-
-def _data(button: Button | str) -> str:
-    return button if isinstance(button, str) else button.pack()
 
 
 def in_rows(buttons: Sequence[tuple[str, Button]], per_row: int = 2) -> list[list[tuple[str, Button]]]:

@@ -14,6 +14,7 @@ from telegram import ForceReply
 from zoneinfo import ZoneInfo
 
 from bot.i18n import _, fmt_date, use_locale
+from conversations.buttons import AnswerBegin, Satisfaction
 from conversations.card import card_buttons, card_text
 from storage.groups import wijkraad_groups
 from storage.models import Organisation, Person, Request
@@ -193,9 +194,9 @@ def to_partner(session: Session, *, request: Request, route_id: int, organisatio
                 lines += ["", html.escape(note)]
             lines += ["", _("⏰ Antwoord uiterlijk {deadline}.").format(deadline=fmt_date(deadline, tz)),
                       _("<i>De bewoner blijft anoniem; je antwoord gaat via mij naar de bewoner en de wijkraad.</i>")]
-            buttons = inline([[(_("✍️ Beantwoorden"), f"ans:start:{route_id}")],
-                              [(_("🙅 Niet van ons"), f"ans:notours:{route_id}"),
-                               (_("↪️ Doorgeven"), f"ans:pass:{route_id}")]])
+            buttons = inline([[(_("✍️ Beantwoorden"), AnswerBegin("start", route_id))],
+                              [(_("🙅 Niet van ons"), AnswerBegin("notours", route_id)),
+                               (_("↪️ Doorgeven"), AnswerBegin("pass", route_id))]])
             send_message(session, chat_id=chat_id, text="\n".join(lines), reply_markup=buttons.to_dict())
 
 
@@ -211,7 +212,7 @@ def answer_to_resident(session: Session, *, request: Request, answer: Any, organ
     with use_locale(resident.language):
         text = _("📨 Antwoord van <b>{organisation}</b> op je verzoek <b>{reference}</b>:").format(
             organisation=html.escape(organisation), reference=request.reference) + "\n\n" + answer_body(fields, tz)
-        buttons = inline([[(_("🙂 Tevreden"), f"sat:{answer.id}:yes"), (_("🙁 Niet tevreden"), f"sat:{answer.id}:no")]])
+        buttons = inline([[(_("🙂 Tevreden"), Satisfaction(answer.id, "yes")), (_("🙁 Niet tevreden"), Satisfaction(answer.id, "no"))]])
         send_message(session, quiet=True, chat_id=resident.telegram_id, text=text, reply_markup=buttons.to_dict())
 
 

@@ -137,7 +137,7 @@ async def test_cannot_answer_and_an_unhappy_resident_reopens_it(partners: Harnes
     answer_message = last_with_buttons(await bot.new_messages(961))
     assert "wettelijk" in answer_message["text"] and "50 km/u" in answer_message["text"]
     await bot.new_messages(GROUP_A["id"])
-    replies = await bot.press_data(anna, 961, answer_message["message_id"], "sat:1:no")
+    replies = await bot.press_data(anna, 961, answer_message["message_id"], "satisfaction:1:no")
     assert status_of(bot, "W-0001") == "submitted"  # back on the wijkraad's table
     group = await bot.new_messages(GROUP_A["id"])
     assert "niet tevreden" in texts(group) and last_with_buttons(group)
@@ -188,7 +188,7 @@ async def test_a_stranger_cannot_answer_for_a_partner(partners: Harness) -> None
     with bot.db.read() as session:
         route_id = session.exec(select(RequestRoute)).one().id
     for intruder in (POL, person(964)):
-        answer = await bot.press_data(intruder, PIM["id"], inbox["message_id"], f"ans:start:{route_id}")
+        answer = await bot.press_data(intruder, PIM["id"], inbox["message_id"], f"answer:begin:start:{route_id}")
         assert answer["show_alert"]
     assert status_of(bot, "W-0001") == "routed"
 

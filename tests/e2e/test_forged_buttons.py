@@ -105,7 +105,7 @@ async def test_an_outcome_only_for_a_category_4_answer(partners: Harness, caplog
         answer = session.exec(select(Answer)).one()
     assert answer.category == "in_planning"
     caplog.clear()
-    for data in (f"answer:outcome:{answer.id}", f"answer:outcome:{HUGE}", f"ans:start:{HUGE}"):
+    for data in (f"answer:outcome:{answer.id}", f"answer:outcome:{HUGE}", f"answer:begin:start:{HUGE}"):
         pressed = await bot.press_data(PIM, PIM["id"], inbox["message_id"], data)
         assert pressed["show_alert"], data
     replies = await bot.say(PIM, "Het besluit is genomen: de bankjes komen er in het voorjaar.")
@@ -151,7 +151,7 @@ async def test_buttons_with_the_old_short_data_are_stale(wijkraden: Harness, cap
     bot = wijkraden
     card = await file(bot, person(1314), "De lantaarnpaal bij de Leidsevaart brandt al een week niet.")
     caplog.clear()
-    for data in ("tri:melding:1", "tri:route:1", "tri:oos:1", "ans:outcome:1", "vsu:go", "vote:s:1", "bud:ok",
+    for data in ("tri:melding:1", "tri:route:1", "tri:oos:1", "ans:outcome:1", "ans:start:1", "sat:1:yes", "vsu:go", "vote:s:1", "bud:ok",
                  "ctr:get:1", "adm:menu", "link:no", "prog:pct:100"):
         answer = await bot.press_data(WIM, GROUP_A["id"], card["message_id"], data)
         assert answer is not None and answer["show_alert"], data

@@ -22,8 +22,8 @@ from tests.harness import Harness, person
 
 STRANGERS = [person(7000 + n, language) for n, language in enumerate(["nl", "en", "de", None, "ar", "nl"])]
 CHATS = [None, GROUP_A, {"id": -9999, "type": "group", "title": "Random"}]
-PREFIXES = ["intake:", "triage:route:", "triage:route_send:", "triage:melding:", "triage:out_of_scope:", "triage:duplicate_of:1:", "ans:start:",
-            "answer:send", "admin:revoke_confirm:", "admin:invite_wijkraad:", "group_link:wijk:", "sat:1:", "progress:pick:", "support:", "privacy:erase",
+PREFIXES = ["intake:", "triage:route:", "triage:route_send:", "triage:melding:", "triage:out_of_scope:", "triage:duplicate_of:1:", "answer:begin:start:",
+            "answer:send", "admin:revoke_confirm:", "admin:invite_wijkraad:", "group_link:wijk:", "satisfaction:1:", "progress:pick:", "support:", "privacy:erase",
             "language:", "follow:", "triage:page:1:", ""]
 COMMANDS = ["/start", "/nieuw", "/help", "/annuleer", "/beheer", "/koppel", "/wachtrij", "/verzoek", "/inbox",
             "/afspraken", "/voortgang", "/vergeetmij", "/mijngegevens", "/taal", "/wijk", "/volg", "/ontvolg",

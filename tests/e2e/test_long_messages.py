@@ -63,7 +63,7 @@ async def test_a_category_5_answer_of_maximum_length_is_previewed_sent_and_recei
     with bot.db.read() as session:
         answer = session.exec(select(Answer)).one()
     assert last_with_buttons(received) is received[-1]
-    assert f"sat:{answer.id}:yes" in str(received[-1]["reply_markup"])
+    assert f"satisfaction:{answer.id}:yes" in str(received[-1]["reply_markup"])
     group = await bot.new_messages(GROUP_A["id"])
     all_fit(group)
     assert squeezed(ANSWER_TEXT) in squeezed(texts(group))
