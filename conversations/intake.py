@@ -354,14 +354,14 @@ async def photo(update: Update, context: WijkContext) -> State | None:
     draft: IntakeDraft = context.draft
     if len(draft.photo_file_ids) >= MAX_PHOTOS:
         context.reply(_("Je hebt al {max} foto's toegevoegd; meer kan niet.").format(max=MAX_PHOTOS),
-                      inline([[(_("Verder"), "intake:skip")]]))
+                      inline([[(_("Verder"), IntakeSkip())]]))
         return None
     draft.photo_file_ids.append(update.effective_message.photo[-1].file_id)
     if len(draft.photo_file_ids) >= MAX_PHOTOS:
         draft.photo_done = True
         return _advance(context)
     context.reply(_("Foto ontvangen. Stuur er nog een, of kies Verder."),
-                  inline([[(_("Verder"), "intake:skip")]]))
+                  inline([[(_("Verder"), IntakeSkip())]]))
     return None
 
 
