@@ -129,6 +129,7 @@ class OutboxDispatcher:
         self._claims: dict[int, asyncio.Future[Claimed | None]] = {}  # to claim in the next round
         self._writer: asyncio.Task[None] | None = None
         self._write_failing = False
+        self._read_failing = False  # the last pass could not read the outbox (said once in the log)
         self._unwritable: set[int] = set()  # rows whose outcome could not be written (logged once)
         self._gone: set[str] = set()  # claim owners known to be dead
         self._stopping = False
@@ -145,8 +146,17 @@ class OutboxDispatcher:
                 self._wake.clear()
                 try:
                     self._dispatch_due()
-                except Exception:
-                    log.exception("outbox pass failed; retrying")
+                except Exception as error:
+                    if not database_unavailable(error):
+                        log.exception("outbox pass failed; retrying")
+                    elif not self._read_failing:  # an outage is said once, not every second
+                        log.warning("cannot read the outbox (%s); looking again until the database answers",
+                                    type(error).__name__)
+                        self._read_failing = True
+                else:
+                    if self._read_failing:
+                        log.warning("reading the outbox again")
+                        self._read_failing = False
                 await _wait_any(self._wake, stop, timeout=self.idle_seconds)
                 await asyncio.sleep(PASS_GAP)  # wake-ups close together make one pass
         finally:

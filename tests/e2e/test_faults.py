@@ -323,3 +323,6 @@ async def test_postgres_unreachable_for_twenty_seconds_is_ridden_out(
         proxy.close()
     assert logged(caplog, "database unavailable") == 1
     assert logged(caplog, "database available again") == 1
+    # The outbox says it once too, not with a traceback on every pass.
+    assert logged(caplog, "outbox pass failed") == 0
+    assert logged(caplog, "cannot read the outbox") == 1 and logged(caplog, "reading the outbox again") == 1
