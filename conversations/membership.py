@@ -161,9 +161,10 @@ async def _is_group_admin(update: Update, context: WijkContext) -> bool | None:
 
 async def _refusal(update: Update, context: WijkContext, target: LinkTarget) -> LinkProblem | None:
     """The rule, asking Telegram about group admins only when the answer depends on it."""
-    problem = link_refusal(context.db, person=context.person, target=target, group_admin=None)
+    chat_id = update.effective_chat.id
+    problem = link_refusal(context.db, person=context.person, chat_id=chat_id, target=target, group_admin=None)
     if problem is LinkProblem.ADMIN_UNKNOWN:
-        problem = link_refusal(context.db, person=context.person, target=target,
+        problem = link_refusal(context.db, person=context.person, chat_id=chat_id, target=target,
                                group_admin=await _is_group_admin(update, context))
     return problem
 
@@ -177,6 +178,9 @@ def _problem_text(problem: LinkProblem) -> str:
         LinkProblem.NOT_GROUP_ADMIN: _("Alleen een beheerder van deze Telegram-groep kan de groep koppelen. "
                                        "Vraag een beheerder van de groep om jou beheerder te maken, of vraag je "
                                        "coördinator. Er is niets veranderd."),
+        LinkProblem.NOT_CURRENT_HOLDER: _("Deze groep hoort nu bij een andere wijkraad of organisatie. Alleen een "
+                                          "coördinator daarvan, of een lid daarvan dat beheerder is van deze groep, "
+                                          "kan de koppeling veranderen. Er is niets veranderd."),
         LinkProblem.ADMIN_UNKNOWN: _("Ik kon niet nagaan of je beheerder bent van deze groep. Probeer het zo "
                                      "nog eens. Er is niets veranderd."),
     }[problem]

@@ -2,7 +2,8 @@
 
 The one rule (`link_refusal`): a coordinator of the wijk (or of one of the wijken the organisation
 serves) may link a group to it; a wijkraad member of that wijk, or a partner member of that
-organisation, may too when they administer the Telegram group. A group has one link, and a wijk
+organisation, may too when they administer the Telegram group. Moving a group that is linked to
+something else needs that standing for both. A group has one link, and a wijk
 or organisation one group: linking anew replaces what was there (the conversation asks first).
 """
 
@@ -40,6 +41,7 @@ class LinkProblem(StrEnum):
     NO_ROLE = "no_role"  # neither its coordinator nor one of its members
     NOT_GROUP_ADMIN = "not_group_admin"  # a member, but not an administrator of the Telegram group
     ADMIN_UNKNOWN = "admin_unknown"  # a member, and Telegram could not tell whether they administer the group
+    NOT_CURRENT_HOLDER = "not_current_holder"  # may link to the target, but not take the group from its link now
 
 
 def served_wijken(session: Session, *, organisation_id: int) -> list[int]:
@@ -57,12 +59,28 @@ def target_wijken(session: Session, *, target: LinkTarget) -> list[int]:
     return []
 
 
-def link_refusal(session: Session, *, person: Person, target: LinkTarget,
+def link_refusal(session: Session, *, person: Person, chat_id: int, target: LinkTarget,
                  group_admin: bool | None) -> LinkProblem | None:
-    """Why `person` may not link a group to `target` (None: they may).
+    """Why `person` may not link group `chat_id` to `target` (None: they may).
 
+    Taking a group away from what it is linked to now needs the same standing there: a partner who
+    happens to administer a wijkraad's group cannot move it to their organisation.
     `group_admin`: whether they administer the Telegram group (None when Telegram could not say).
     """
+    problem = _refusal_for(session, person=person, target=target, group_admin=group_admin)
+    group = session.get(GroupChat, chat_id)
+    current = LinkTarget.of(group) if group is not None else None
+    if problem is not None or current is None or current == target:
+        return problem
+    problem = _refusal_for(session, person=person, target=current, group_admin=group_admin)
+    if problem is LinkProblem.UNKNOWN_TARGET:  # linked to a wijk or organisation that is gone: free to take
+        return None
+    return LinkProblem.NOT_CURRENT_HOLDER if problem is LinkProblem.NO_ROLE else problem
+
+
+def _refusal_for(session: Session, *, person: Person, target: LinkTarget,
+                 group_admin: bool | None) -> LinkProblem | None:
+    """Why `person` may not link a group to `target`, whatever the group is linked to now."""
     if target.area_id is not None:
         wijk = session.get(Area, target.area_id)
         if wijk is None or wijk.kind != AreaKind.WIJK or not wijk.active:

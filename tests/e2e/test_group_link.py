@@ -151,13 +151,24 @@ async def test_a_partner_who_administers_the_group_moves_it_only_after_the_confi
     await bot.new_messages(CORA["id"])
     make(bot, PIM, MembershipRole.PARTNER, OPENBARE_RUIMTE)
     await bot.pg.set_admin(VIJFHOEK_GROUP["id"], PIM["id"])
+    # Administering the group is not enough to take it from the wijkraad it belongs to.
+    replies = await bot.say(PIM, "/koppel", chat=VIJFHOEK_GROUP)
+    assert "hoort nu bij een andere wijkraad" in texts(replies)
+    assert all(not m.get("reply_markup") for m in replies)
+    assert links(bot)["groups"] == [(VIJFHOEK_GROUP["id"], VIJFHOEK, None)]
+    make(bot, PIM, MembershipRole.WIJKRAAD, VIJFHOEK)  # now one of that wijkraad too
 
-    question = last_with_buttons(await bot.say(PIM, "/koppel", chat=VIJFHOEK_GROUP))
+    async def ask_to_move() -> dict[str, Any]:
+        """/koppel, then the organisation from the choices: the question before the move."""
+        choices = last_with_buttons(await bot.say(PIM, "/koppel", chat=VIJFHOEK_GROUP))
+        return last_with_buttons(await bot.press(PIM, choices, "Beheer openbare ruimte", chat_id=VIJFHOEK_GROUP["id"]))
+
+    question = await ask_to_move()
     assert "Deze groep is nu gekoppeld aan de wijkraad van Vijfhoek" in question["text"]
     replies = await bot.press(PIM, question, "Nee", chat_id=VIJFHOEK_GROUP["id"])
     assert links(bot)["groups"] == [(VIJFHOEK_GROUP["id"], VIJFHOEK, None)]
 
-    question = last_with_buttons(await bot.say(PIM, "/koppel", chat=VIJFHOEK_GROUP))
+    question = await ask_to_move()
     replies = await bot.press(PIM, question, "Ja, koppelen", chat_id=VIJFHOEK_GROUP["id"])
     assert "Beheer openbare ruimte" in texts(replies)
     assert links(bot) == {"groups": [(VIJFHOEK_GROUP["id"], None, OPENBARE_RUIMTE)],
@@ -165,7 +176,9 @@ async def test_a_partner_who_administers_the_group_moves_it_only_after_the_confi
     told = texts(await bot.wait_new(CORA["id"]))  # the wijk lost its group: its coordinator hears it
     assert "Pim" in told and "Vijfhoek" in told
 
-    # Linked back to the wijk by its wijkraad member: the organisation no longer points at the group.
-    question = last_with_buttons(await bot.say(VERA, "/koppel", chat=VIJFHOEK_GROUP))
-    await bot.press(VERA, question, "Ja, koppelen", chat_id=VIJFHOEK_GROUP["id"])
+    # The wijkraad member alone cannot take it back from the organisation; the coordinator can, and then
+    # the organisation no longer points at the group.
+    assert "hoort nu bij een andere wijkraad" in texts(await bot.say(VERA, "/koppel", chat=VIJFHOEK_GROUP))
+    question = last_with_buttons(await bot.say(CORA, "/koppel Vijfhoek", chat=VIJFHOEK_GROUP))
+    await bot.press(CORA, question, "Yes, link", chat_id=VIJFHOEK_GROUP["id"])  # Cora reads English
     assert links(bot) == {"groups": [(VIJFHOEK_GROUP["id"], VIJFHOEK, None)], "organisation_groups": []}
