@@ -15,7 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.settings import Settings
 from scheduler.jobs import ALL_JOBS, EVERY_MINUTE, retention
 from scheduler.status import refresh_status_messages
-from storage.db import Database
+from storage.db import Database, database_unavailable
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ class Jobs:
         self.clock = clock
         self.settings = settings
         self.on_commit = on_commit
+        self._database_away = False
         self.scheduler = AsyncIOScheduler(timezone=settings.tz)
         days = settings.retention_days
 
@@ -50,9 +51,25 @@ class Jobs:
         self.status: list[Job] = [refresh_status_messages] if settings.status_refresh_seconds else []
 
     async def run_job(self, job: Job) -> int:
-        """Run one job in its own transaction, then let the dispatcher send what it wrote."""
-        async with self.db.transaction() as session:
-            done = job(session, now=self.clock(), tz=self.settings.tz)
+        """Run one job in its own transaction, then let the dispatcher send what it wrote.
+
+        While the database is away the job is skipped (the database says what is due, so its next turn
+        catches up), and that is said once in the log, not with a traceback every minute.
+        """
+        try:
+            async with self.db.transaction() as session:
+                done = job(session, now=self.clock(), tz=self.settings.tz)
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            if not self._database_away:
+                log.warning("the scheduled jobs cannot reach the database (%s); each runs again at its next turn",
+                            type(error).__name__)
+                self._database_away = True
+            return 0
+        if self._database_away:
+            log.warning("the scheduled jobs reach the database again")
+            self._database_away = False
         if done:
             log.info("%s: %s", job.__name__, done)
             self.on_commit()
