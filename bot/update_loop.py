@@ -220,15 +220,17 @@ class UpdateLoop:
                 return
             mark_processed(session, update_id=update.update_id)
             chat = update.effective_chat
+            query = update.callback_query
+            if query is not None:  # a pressed button is always answered, or its spinner keeps turning
+                self._set_locale(Unit(session=session, settings=self.settings), update)
+                enqueue(session, chat_id=chat.id if chat else user.id, method="answerCallbackQuery",
+                        payload={"callback_query_id": query.id, "text": _slow_down()})
+                return
             if chat is None or chat.type != chat.PRIVATE or time.time() - self._warned.get(user.id, 0) < self.settings.flood_seconds:
                 return
             self._warned[user.id] = time.time()
             self._set_locale(Unit(session=session, settings=self.settings), update)
-            enqueue(session, chat_id=chat.id, method="sendMessage", payload={
-                "chat_id": chat.id,
-                "text": _("Even rustig aan: je stuurt veel berichten kort na elkaar. Wacht een paar seconden en "
-                          "probeer het dan opnieuw."),
-            })
+            enqueue(session, chat_id=chat.id, method="sendMessage", payload={"chat_id": chat.id, "text": _slow_down()})
 
     def _maybe_seen(self, update_id: int) -> bool:
         """Telegram's update ids only grow: one above everything committed cannot be a redelivery."""
@@ -301,3 +303,9 @@ def _short(error: BaseException) -> str:
     """The first line of an error, without SQLAlchemy's long tail."""
     text = str(getattr(error, "orig", None) or error).strip().splitlines()
     return text[0] if text else type(error).__name__
+
+
+def _slow_down() -> str:
+    """What someone who sends too much too fast hears (short enough for a button's answer too)."""
+    return _("Even rustig aan: je stuurt veel berichten kort na elkaar. Wacht een paar seconden en "
+             "probeer het dan opnieuw.")

@@ -143,6 +143,18 @@ async def test_a_flood_is_answered_once_and_changes_nothing(bot: Harness) -> Non
     assert replies.count("Daar kan ik niets mee") <= 20
 
 
+async def test_every_button_pressed_in_a_flood_is_answered(bot: Harness) -> None:
+    user = person(1206)
+    replies = await bot.say(user, "/taal")
+    menu = last_with_buttons(replies)
+    data = menu["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    presses = [await bot.pg.press(user, user["id"], menu["message_id"], data) for _n in range(30)]
+    await bot.settle(presses[-1]["update_id"])
+    answers = [await bot.pg.callback_answer(p["callback_query"]["id"], wait=10) for p in presses]
+    assert all(answer is not None for answer in answers), "a press the flood guard ignored was never answered"
+    assert any("rustig aan" in (answer.get("text") or "") for answer in answers)
+
+
 async def test_a_voters_ballot_is_in_their_data_and_erased_with_them(bot: Harness) -> None:
     from storage.models import Ballot, PriorityVote, VoteOption
     from storage.votes import ballot_count, cast_ballot, start_vote
