@@ -70,7 +70,7 @@ class UpdateLoop:
                 raise  # a wrong token does not heal by waiting
             except Exception as failure:  # noqa: BLE001 - whatever went wrong, polling goes on
                 wait = failure.retry_after if isinstance(failure, RetryLater) and failure.retry_after else backoff
-                kind = _failure_kind(failure)
+                kind = type(failure).__name__  # logged once per spell of trouble of one kind
                 if kind != trouble:
                     if isinstance(failure, Conflict):
                         log.warning("getUpdates: 409 Conflict (%s): another instance polls with this token, or a "
@@ -292,11 +292,6 @@ async def _unless_stopped(stop: asyncio.Event, call: Coroutine[Any, Any, Any]) -
 def _is_int(value: object) -> bool:
     """An integer (not a bool)."""
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _failure_kind(failure: BaseException) -> str:
-    """What to log once per spell of getUpdates trouble."""
-    return type(failure).__name__
 
 
 def _short(error: BaseException) -> str:

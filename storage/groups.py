@@ -138,11 +138,16 @@ def link_change(session: Session, *, chat_id: int, target: LinkTarget) -> LinkCh
                       replaced=[g for g in groups_of_target(session, target=target) if g.chat_id != chat_id])
 
 
-def _unlink(session: Session, *, chat_id: int) -> None:
-    """This group is linked to nothing any more."""
+def _clear_organisation_links(session: Session, *, chat_id: int) -> None:
+    """No organisation points at this group any more."""
     for organisation in session.exec(select(Organisation).where(Organisation.group_chat_id == chat_id)).all():
         organisation.group_chat_id = None
         session.add(organisation)
+
+
+def _unlink(session: Session, *, chat_id: int) -> None:
+    """This group is linked to nothing any more."""
+    _clear_organisation_links(session, chat_id=chat_id)
     group = session.get(GroupChat, chat_id)
     if group is not None:
         session.delete(group)
@@ -161,10 +166,7 @@ def link_group(session: Session, *, chat_id: int, title: str | None, by: Person,
     for other in change.replaced:
         _unlink(session, chat_id=other.chat_id)
     if change.previous is not None and change.previous.organisation_id is not None:
-        previous = session.get(Organisation, change.previous.organisation_id)
-        if previous is not None and previous.group_chat_id == chat_id:
-            previous.group_chat_id = None
-            session.add(previous)
+        _clear_organisation_links(session, chat_id=chat_id)
     group = session.get(GroupChat, chat_id) or GroupChat(chat_id=chat_id)
     group.area_id, group.organisation_id = area_id, organisation_id
     group.title, group.linked_by, group.linked_at = title, by.id, utcnow()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from storage.daily_counts import count_filed, filed_on
@@ -76,8 +77,8 @@ def requests_today(session: Session, *, resident: Person, tz: ZoneInfo) -> int:
     """
     today = datetime.now(tz).date()
     local_midnight = datetime.combine(today, time(0), tzinfo=tz).astimezone(UTC)
-    linked = len(session.exec(select(Request.id).where(Request.resident_id == resident.id,
-                                                       Request.created_at >= local_midnight)).all())
+    linked = session.exec(select(func.count()).select_from(Request).where(
+        Request.resident_id == resident.id, Request.created_at >= local_midnight)).one()
     return max(linked, filed_on(session, telegram_id=resident.telegram_id, day=today))
 
 
