@@ -57,5 +57,15 @@ def test_downgrade_to_0007_and_up_again(database_url: str) -> None:
     from storage.migrate import alembic_config
     from alembic import command
 
-    command.downgrade(alembic_config(database_url), "0007")
-    upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO person (telegram_id, language, active, created_at) "
+                                 "VALUES (333, 'nl', true, CURRENT_TIMESTAMP)"))
+        command.downgrade(alembic_config(database_url), "0007")
+        upgrade(database_url)
+        with engine.begin() as conn:  # the rebuilt table kept the row, both ways
+            assert conn.execute(sa.text("SELECT telegram_id FROM person")).scalars().all() == [333]
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() != "0007"
+    finally:
+        engine.dispose()
