@@ -42,7 +42,7 @@ async def test_conflict_fault_fails_only_get_updates_for_a_while(
         await bot.get_updates()
     await bot.send_message(ANNA["id"], "sturen gaat gewoon door")  # only polling is in conflict
     assert (await pg.pending())["pending"] == 1
-    await asyncio.sleep(1.05)
+    await asyncio.sleep(1.5)  # the 1 s fault has surely lapsed, with room for a busy machine
     assert "conflict" not in await pg.faults()
     (update,) = await bot.get_updates()
     assert update.message is not None and update.message.text == "/start"
